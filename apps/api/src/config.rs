@@ -1,0 +1,270 @@
+//! The API's settings (SPEC §2), parsed once at start-up. Anything missing or invalid
+//! stops the process with a message naming the variable.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::HeaderValue;
+use platform::config::{ConfigError, Env};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Prod,
+}
+
+/// A secret that never shows up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind_addr: SocketAddr,
+    pub database_url: Secret,
+    pub redis_url: Secret,
+    pub kafka_brokers: String,
+    pub mongodb_url: Secret,
+    pub jwt_secret: Secret,
+    pub access_ttl_seconds: u64,
+    pub refresh_ttl_seconds: u64,
+    pub cors_origins: Vec<HeaderValue>,
+    pub environment: Environment,
+    pub allow_admin_bootstrap: bool,
+    /// Peers whose `X-Forwarded-For` is believed when finding the client IP.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let jwt_secret = env.required("JWT_SECRET")?;
+        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+            ));
+        }
+        let access_ttl_seconds = positive(env, "ACCESS_TTL_SECONDS", 900)?;
+        let refresh_ttl_seconds = positive(env, "REFRESH_TTL_SECONDS", 1_209_600)?;
+        let environment = match env.optional("ENV").unwrap_or("dev") {
+            "dev" => Environment::Dev,
+            "prod" => Environment::Prod,
+            other => {
+                return Err(ConfigError::new(
+                    "ENV",
+                    format!("must be dev or prod, got {other:?}"),
+                ))
+            }
+        };
+        Ok(Self {
+            bind_addr: env.parse_or("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 8000)))?,
+            database_url: Secret::new(url_with_scheme(
+                env,
+                "DATABASE_URL",
+                &["postgres://", "postgresql://"],
+            )?),
+            redis_url: Secret::new(url_with_scheme(
+                env,
+                "REDIS_URL",
+                &["redis://", "rediss://"],
+            )?),
+            kafka_brokers: kafka_brokers(env)?,
+            mongodb_url: Secret::new(url_with_scheme(
+                env,
+                "MONGODB_URL",
+                &["mongodb://", "mongodb+srv://"],
+            )?),
+            jwt_secret: Secret::new(jwt_secret),
+            access_ttl_seconds,
+            refresh_ttl_seconds,
+            cors_origins: cors_origins(env)?,
+            environment,
+            allow_admin_bootstrap: env.flag("ALLOW_ADMIN_BOOTSTRAP", false)?,
+            trusted_proxies: list(env, "TRUSTED_PROXIES", |item| {
+                item.parse::<IpAddr>().map_err(|e| e.to_string())
+            })?,
+        })
+    }
+}
+
+fn positive(env: &Env, name: &str, default: u64) -> Result<u64, ConfigError> {
+    match env.parse_or(name, default)? {
+        0 => Err(ConfigError::new(name, "must be greater than 0")),
+        value => Ok(value),
+    }
+}
+
+fn url_with_scheme(env: &Env, name: &str, schemes: &[&str]) -> Result<String, ConfigError> {
+    let value = env.required(name)?;
+    if schemes.iter().any(|scheme| value.starts_with(scheme)) {
+        Ok(value.to_owned())
+    } else {
+        Err(ConfigError::new(
+            name,
+            format!("must start with one of {}", schemes.join(", ")),
+        ))
+    }
+}
+
+fn kafka_brokers(env: &Env) -> Result<String, ConfigError> {
+    let brokers = list(env, "KAFKA_BROKERS", |item| match item.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
+            Ok(item.to_owned())
+        }
+        _ => Err("expected host:port".to_owned()),
+    })?;
+    if brokers.is_empty() {
+        return Err(ConfigError::new("KAFKA_BROKERS", "is required but not set"));
+    }
+    Ok(brokers.join(","))
+}
+
+fn cors_origins(env: &Env) -> Result<Vec<HeaderValue>, ConfigError> {
+    list(env, "CORS_ORIGINS", |item| {
+        let is_origin = (item.starts_with("http://") || item.starts_with("https://"))
+            && !item
+                .trim_end_matches('/')
+                .contains(|c: char| c.is_whitespace())
+            && item.matches('/').count() == 2;
+        if !is_origin {
+            return Err(
+                "expected an origin like http://localhost:5173 (scheme, host, optional port)"
+                    .to_owned(),
+            );
+        }
+        HeaderValue::from_str(item).map_err(|e| e.to_string())
+    })
+}
+
+/// A comma-separated list; an empty or unset variable is an empty list.
+fn list<T>(
+    env: &Env,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, ConfigError> {
+    env.optional(name)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            parse(item).map_err(|problem| {
+                ConfigError::new(name, format!("has an invalid entry {item:?}: {problem}"))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("DATABASE_URL", "postgres://u:p@127.0.0.1/db"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+            ("KAFKA_BROKERS", "127.0.0.1:9092"),
+            ("MONGODB_URL", "mongodb://127.0.0.1:27017/orderflow"),
+            ("JWT_SECRET", SECRET),
+        ]
+    }
+
+    fn with(overrides: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+        let mut pairs = base();
+        pairs.retain(|(k, _)| !overrides.iter().any(|(o, _)| o == k));
+        pairs.extend_from_slice(overrides);
+        Config::from_env(&Env::from_pairs(pairs))
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let config = with(&[]).unwrap();
+        assert_eq!(config.access_ttl_seconds, 900);
+        assert_eq!(config.refresh_ttl_seconds, 1_209_600);
+        assert_eq!(config.environment, Environment::Dev);
+        assert!(!config.allow_admin_bootstrap);
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8000");
+        assert!(config.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn every_required_variable_is_named_when_missing() {
+        for name in [
+            "DATABASE_URL",
+            "REDIS_URL",
+            "KAFKA_BROKERS",
+            "MONGODB_URL",
+            "JWT_SECRET",
+        ] {
+            let err = with(&[(name, "")]).unwrap_err();
+            assert_eq!(err.variable, name, "{err}");
+        }
+    }
+
+    #[test]
+    fn invalid_values_are_named() {
+        for (name, bad) in [
+            ("JWT_SECRET", "too-short"),
+            ("ACCESS_TTL_SECONDS", "fifteen"),
+            ("ACCESS_TTL_SECONDS", "0"),
+            ("REFRESH_TTL_SECONDS", "-1"),
+            ("ENV", "staging"),
+            ("ALLOW_ADMIN_BOOTSTRAP", "perhaps"),
+            ("CORS_ORIGINS", "localhost:5173"),
+            ("CORS_ORIGINS", "http://localhost:5173/path"),
+            ("DATABASE_URL", "mysql://x"),
+            ("KAFKA_BROKERS", "no-port"),
+            ("BIND_ADDR", "nowhere"),
+            ("TRUSTED_PROXIES", "10.0.0.300"),
+        ] {
+            let err = with(&[(name, bad)]).unwrap_err();
+            assert_eq!(err.variable, name, "{name}={bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn parses_lists_and_flags() {
+        let config = with(&[
+            (
+                "CORS_ORIGINS",
+                "http://localhost:5173, https://admin.example.com",
+            ),
+            ("TRUSTED_PROXIES", "127.0.0.1,::1"),
+            ("ENV", "prod"),
+            ("ALLOW_ADMIN_BOOTSTRAP", "true"),
+            ("KAFKA_BROKERS", "a:9092,b:9093"),
+        ])
+        .unwrap();
+        assert_eq!(config.cors_origins.len(), 2);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.environment, Environment::Prod);
+        assert!(config.allow_admin_bootstrap);
+        assert_eq!(config.kafka_brokers, "a:9092,b:9093");
+    }
+
+    #[test]
+    fn secrets_do_not_leak_through_debug() {
+        let rendered = format!("{:?}", with(&[]).unwrap());
+        assert!(!rendered.contains(SECRET));
+        assert!(!rendered.contains("u:p@"));
+    }
+}

@@ -1,0 +1,3 @@
+//! `GET /healthz`: real round trips to PostgreSQL, Redis and Kafka, run concurrently.
+
+pub mod routes;

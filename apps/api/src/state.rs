@@ -1,0 +1,108 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, Producer};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sqlx::PgPool;
+use tokio::sync::OnceCell;
+
+use crate::auth::tokens::JwtKeys;
+use crate::config::Config;
+
+/// Everything a request handler may use; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: PgPool,
+    pub redis: Redis,
+    pub kafka: Kafka,
+    pub jwt: JwtKeys,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Builds clients without connecting: the API starts while a dependency is still down
+    /// and reports it on `/healthz` instead of crashing.
+    pub fn new(config: Config) -> anyhow::Result<Self> {
+        let db =
+            platform::db::lazy_pool(config.database_url.expose(), 20).context("DATABASE_URL")?;
+        let redis = Redis::new(config.redis_url.expose()).context("REDIS_URL")?;
+        let kafka = Kafka::new(&config.kafka_brokers).context("KAFKA_BROKERS")?;
+        let jwt = JwtKeys::new(
+            config.jwt_secret.expose().as_bytes(),
+            config.access_ttl_seconds,
+        );
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            redis,
+            kafka,
+            jwt,
+            metrics: platform::telemetry::prometheus(),
+        })
+    }
+}
+
+/// A Redis connection that is established on first use and re-established by the
+/// connection manager after failures.
+#[derive(Clone)]
+pub struct Redis {
+    client: redis::Client,
+    manager: Arc<OnceCell<ConnectionManager>>,
+}
+
+/// Redis answers in microseconds; anything slower is treated as unavailable.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl Redis {
+    pub fn new(url: &str) -> redis::RedisResult<Self> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            manager: Arc::new(OnceCell::new()),
+        })
+    }
+
+    pub async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
+        self.manager
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(REDIS_TIMEOUT)
+                    .set_response_timeout(REDIS_TIMEOUT)
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(self.client.clone(), config).await
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// A Kafka client used for broker metadata (health); producing is the outbox worker's job.
+#[derive(Clone)]
+pub struct Kafka {
+    client: Arc<BaseProducer>,
+}
+
+impl Kafka {
+    pub fn new(brokers: &str) -> anyhow::Result<Self> {
+        let client: BaseProducer = ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .set("client.id", "orderflow-api")
+            .set("log_level", "3")
+            .create()?;
+        Ok(Self {
+            client: Arc::new(client),
+        })
+    }
+
+    /// Number of brokers in the cluster metadata, fetched within `timeout`.
+    pub async fn broker_count(&self, timeout: Duration) -> anyhow::Result<usize> {
+        let client = Arc::clone(&self.client);
+        let metadata =
+            tokio::task::spawn_blocking(move || client.client().fetch_metadata(None, timeout))
+                .await??;
+        Ok(metadata.brokers().len())
+    }
+}

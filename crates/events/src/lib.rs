@@ -1,0 +1,29 @@
+//! The event envelope every orderflow service writes or reads (SPEC §5).
+//!
+//! Producers build an [`Envelope`] and serialize it with [`Envelope::to_json`]; consumers
+//! call [`Envelope::parse`], which checks, in this order, that the payload is a JSON
+//! object, that its `version` is supported, that its `event_type` is known, and that every
+//! required field is present and well-formed. The error says which rule failed so that a
+//! consumer can dead-letter the message with a precise `error_reason`.
+
+mod envelope;
+mod timestamp;
+
+pub use envelope::{
+    DeadLetter, Envelope, EnvelopeError, EventPayload, EventType, OrderCreated, OrderItem,
+    OrderStatusChanged, ENVELOPE_VERSION,
+};
+pub use timestamp::format_rfc3339_millis;
+
+/// Topic carrying every domain event, keyed by `order_id`.
+pub const TOPIC_ORDER_EVENTS: &str = "orders.events";
+/// Topic for events no consumer could process, and for outbox rows that exhausted retries.
+pub const TOPIC_DEAD_LETTER: &str = "orders.dlq";
+/// Topic the stream job writes per-SKU per-minute aggregates to.
+pub const TOPIC_SKU_STATS: &str = "orders.sku-stats";
+/// Every topic the platform owns, with the partition count it is created with.
+pub const TOPICS: [(&str, i32); 3] = [
+    (TOPIC_ORDER_EVENTS, 3),
+    (TOPIC_DEAD_LETTER, 3),
+    (TOPIC_SKU_STATS, 3),
+];

@@ -1,0 +1,6 @@
+//! Plumbing every orderflow service shares, so each binary's `main` stays a few lines.
+
+pub mod config;
+pub mod db;
+pub mod shutdown;
+pub mod telemetry;
