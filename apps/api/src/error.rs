@@ -108,8 +108,12 @@ impl ErrorPayload {
     }
 }
 
+/// Boxed, so `Result<T, ApiError>` stays one pointer wide on the happy path.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<ApiErrorInner>);
+
+#[derive(Debug)]
+struct ApiErrorInner {
     status: StatusCode,
     payload: ErrorPayload,
     retry_after_seconds: Option<u64>,
@@ -123,7 +127,7 @@ impl ApiError {
         code: &'static str,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self {
+        Self(Box::new(ApiErrorInner {
             status,
             payload: ErrorPayload {
                 code: code.into(),
@@ -133,7 +137,7 @@ impl ApiError {
             },
             retry_after_seconds: None,
             source: None,
-        }
+        }))
     }
 
     pub fn validation(details: Vec<FieldError>) -> Self {
@@ -142,7 +146,7 @@ impl ApiError {
             "VALIDATION_FAILED",
             "the request is invalid",
         );
-        error.payload.details = details;
+        error.0.payload.details = details;
         error
     }
 
@@ -180,23 +184,23 @@ impl ApiError {
             "RATE_LIMITED",
             "too many requests, try again later",
         );
-        error.retry_after_seconds = Some(retry_after_seconds.max(1));
+        error.0.retry_after_seconds = Some(retry_after_seconds.max(1));
         error
     }
 
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         let mut error = Self::from_status(StatusCode::INTERNAL_SERVER_ERROR);
-        error.source = Some(cause.into());
+        error.0.source = Some(cause.into());
         error
     }
 
     pub fn from_status(status: StatusCode) -> Self {
-        Self {
+        Self(Box::new(ApiErrorInner {
             status,
             payload: ErrorPayload::for_status(status),
             retry_after_seconds: None,
             source: None,
-        }
+        }))
     }
 
     /// Keeps the details but reports them under another status and code.
@@ -206,40 +210,40 @@ impl ApiError {
         code: &'static str,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        self.status = status;
-        self.payload.code = code.into();
-        self.payload.message = message.into();
+        self.0.status = status;
+        self.0.payload.code = code.into();
+        self.0.payload.message = message.into();
         self
     }
 
     /// Adds a top-level member to the error body beside `error`.
     pub fn with_extra(mut self, key: &str, value: Value) -> Self {
-        self.payload.extra.insert(key.to_owned(), value);
+        self.0.payload.extra.insert(key.to_owned(), value);
         self
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn code(&self) -> &str {
-        &self.payload.code
+        &self.0.payload.code
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Some(cause) = &self.source {
+        if let Some(cause) = &self.0.source {
             // The span around the request carries the request id.
-            tracing::error!(error = format!("{cause:#}"), code = %self.payload.code, "request failed");
+            tracing::error!(error = format!("{cause:#}"), code = %self.0.payload.code, "request failed");
         }
-        let mut response = self.status.into_response();
-        if let Some(seconds) = self.retry_after_seconds {
+        let mut response = self.0.status.into_response();
+        if let Some(seconds) = self.0.retry_after_seconds {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        response.extensions_mut().insert(self.payload);
+        response.extensions_mut().insert(self.0.payload);
         response
     }
 }

@@ -1,0 +1,132 @@
+// Shared helpers for the E2E suite: playwright-core driving Debian's chromium
+// against the real running stack (UI + API behind the /api proxy).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const BASE_URL = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
+export const API_URL = `${BASE_URL}/api`;
+export const SCREENSHOT_DIR = path.resolve(
+  process.env.E2E_SCREENSHOT_DIR ?? path.join(here, "../../../artifacts/screenshots"),
+);
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** How long the stats pipeline (outbox → Kafka → Flink → Mongo) may take. */
+export const STATS_TIMEOUT_MS = Number(process.env.E2E_STATS_TIMEOUT_MS ?? 180_000);
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+};
+
+/**
+ * Launches Debian's chromium headless. Playwright gives every launch a fresh
+ * temporary profile (user-data-dir), and every test its own isolated context.
+ */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    newContext: (viewport = VIEWPORTS.desktop) =>
+      browser.newContext({ viewport, locale: "en-US", timezoneId: "UTC" }),
+    close: () => browser.close(),
+  };
+}
+
+export async function screenshot(page, name, viewportName) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${viewportName}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export function uniqueSku() {
+  return `E2E-${Date.now().toString(36).toUpperCase()}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+}
+
+/** Registers a throwaway user through the API (SPEC §3) unless env provides one. */
+export async function ensureUser() {
+  if (process.env.E2E_USER_EMAIL && process.env.E2E_USER_PASSWORD) {
+    return { email: process.env.E2E_USER_EMAIL, password: process.env.E2E_USER_PASSWORD };
+  }
+  const email = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const password = `Orderflow-E2e-${Math.random().toString(36).slice(2, 10)}-9!`;
+  const res = await fetch(`${API_URL}/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password, role: "user" }),
+  });
+  if (res.status !== 201) {
+    throw new Error(`registering an E2E user failed: HTTP ${res.status} ${await res.text()}`);
+  }
+  return { email, password };
+}
+
+export function adminCredentials() {
+  const email = process.env.E2E_ADMIN_EMAIL;
+  const password = process.env.E2E_ADMIN_PASSWORD;
+  if (!email || !password) {
+    throw new Error(
+      "E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD must name an admin (scripts/seed.sh creates one)",
+    );
+  }
+  return { email, password };
+}
+
+/** Signs in through the UI; resolves to the login response's token pair. */
+export async function login(page, { email, password }) {
+  await page.goto(`${BASE_URL}/login`);
+  await page.locator("#email").fill(email);
+  await page.locator("#password").fill(password);
+  const response = page.waitForResponse(
+    (r) => r.url().endsWith("/api/auth/login") && r.request().method() === "POST",
+  );
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const res = await response;
+  if (res.status() !== 200) throw new Error(`login failed: HTTP ${res.status()}`);
+  await page.waitForURL(/\/orders$/);
+  return res.json();
+}
+
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+/**
+ * Asserts that neither Web Storage area holds a token: no JWT-looking value,
+ * and none of the given secrets (the access and refresh tokens seen on the
+ * wire). Returns what was found for diagnostics.
+ */
+export async function tokensInStorage(page, secrets = []) {
+  const dump = await page.evaluate(() => {
+    const read = (s) =>
+      Object.fromEntries(
+        Array.from({ length: s.length }, (_, i) => s.key(i)).map((k) => [k, s.getItem(k)]),
+      );
+    return { local: read(window.localStorage), session: read(window.sessionStorage) };
+  });
+  const hits = [];
+  for (const [area, entries] of Object.entries(dump)) {
+    for (const [k, v] of Object.entries(entries)) {
+      const text = `${k}=${v}`;
+      if (JWT.test(text) || secrets.some((s) => s && text.includes(s)) || /token/i.test(k)) {
+        hits.push(`${area}Storage[${k}]`);
+      }
+    }
+  }
+  return hits;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,81 @@
+import { Bar, BarChart, CartesianGrid, XAxis, YAxis } from "recharts";
+
+import type { SkuStat } from "@/api/types";
+import {
+  ChartContainer,
+  ChartTooltip,
+  ChartTooltipContent,
+  type ChartConfig,
+} from "@/components/ui/chart";
+import { formatDateTime, formatTime } from "@/lib/dates";
+import { formatInteger } from "@/lib/money";
+
+export type Metric = "revenue_sum" | "qty_sum";
+
+const chartConfig = {
+  revenue_sum: { label: "Revenue", color: "var(--chart-1)" },
+  qty_sum: { label: "Units", color: "var(--chart-2)" },
+} satisfies ChartConfig;
+
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+/** Bars per SKU (top-SKU mode) or per one-minute window (single-SKU mode). */
+export default function StatsChart({
+  items,
+  metric,
+  bySku,
+}: {
+  items: SkuStat[];
+  metric: Metric;
+  bySku: boolean;
+}) {
+  const data = items.map((s) => ({
+    label: bySku ? s.sku : s.window_start,
+    revenue_sum: s.revenue_sum,
+    qty_sum: s.qty_sum,
+  }));
+  return (
+    <ChartContainer
+      config={chartConfig}
+      className="aspect-auto h-64 w-full sm:h-72"
+      role="img"
+      aria-label={`Bar chart of ${metric === "revenue_sum" ? "revenue" : "units sold"} ${bySku ? "per SKU" : "per minute"}`}
+    >
+      <BarChart data={data} margin={{ left: 0, right: 8, top: 8 }}>
+        <CartesianGrid vertical={false} />
+        <XAxis
+          dataKey="label"
+          tickLine={false}
+          axisLine={false}
+          tickMargin={8}
+          minTickGap={12}
+          interval="preserveStartEnd"
+          tickFormatter={(v: string) =>
+            bySku ? (v.length > 12 ? `${v.slice(0, 11)}…` : v) : formatTime(v)
+          }
+        />
+        <YAxis
+          tickLine={false}
+          axisLine={false}
+          width={44}
+          tickFormatter={(v: number) => compact.format(v)}
+        />
+        <ChartTooltip
+          cursor={false}
+          content={
+            <ChartTooltipContent
+              labelFormatter={(label) => (bySku ? String(label) : formatDateTime(String(label)))}
+              valueFormatter={(v) => formatInteger(Number(v))}
+            />
+          }
+        />
+        <Bar
+          dataKey={metric}
+          fill={`var(--color-${metric})`}
+          radius={[4, 4, 0, 0]}
+          maxBarSize={48}
+        />
+      </BarChart>
+    </ChartContainer>
+  );
+}

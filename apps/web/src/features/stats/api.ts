@@ -1,0 +1,21 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { api, unwrap } from "@/api/client";
+import { isApiError } from "@/api/errors";
+
+import type { TimeRange } from "./range";
+
+export const skuStatsQuery = (range: TimeRange, sku: string | undefined, limit: number) =>
+  queryOptions({
+    queryKey: ["stats", "sku", range.from, range.to, sku ?? "", limit] as const,
+    queryFn: async ({ signal }) => {
+      const { data } = await unwrap(
+        api.GET("/stats/sku", {
+          params: { query: { from: range.from, to: range.to, limit, ...(sku ? { sku } : {}) } },
+          signal,
+        }),
+      );
+      return data;
+    },
+    retry: (count, e) => !(isApiError(e) && e.status >= 400 && e.status < 500) && count < 2,
+  });

@@ -1,0 +1,146 @@
+# Shared by scripts/stack, scripts/test and friends: locations, logging, processes.
+# shellcheck shell=bash
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# Expensive, reusable artifacts (binaries, Flink, venvs, cargo target dir): survive `reset`.
+export ORDERFLOW_CACHE=${ORDERFLOW_CACHE:-$HOME/.cache/orderflow}
+# Data, logs, pid files and the generated env file of the running stack.
+export ORDERFLOW_STATE=${ORDERFLOW_STATE:-$HOME/.local/state/orderflow}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ORDERFLOW_CACHE/target}
+# Builds use the committed query metadata in .sqlx/, so they need no database.
+export SQLX_OFFLINE=${SQLX_OFFLINE:-true}
+
+RUN_DIR=$ORDERFLOW_STATE/run
+LOG_DIR=$ORDERFLOW_STATE/logs
+DATA_DIR=$ORDERFLOW_STATE/data
+STACK_ENV=$ORDERFLOW_STATE/stack.env
+mkdir -p "$ORDERFLOW_CACHE" "$RUN_DIR" "$LOG_DIR" "$DATA_DIR"
+
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+MONGO_PORT=${MONGO_PORT:-27017}
+API_PORT=${API_PORT:-8000}
+WEB_PORT=${WEB_PORT:-5173}
+export FLINK_REST_PORT=${FLINK_REST_PORT:-8081}
+export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
+
+NISSHI_VERSION=0.8.1
+SECANTUS_VERSION=0.7.0b3
+NISSHI=$ORDERFLOW_CACHE/nisshi/bin/nisshi
+SECANTUS_VENV=$ORDERFLOW_CACHE/secantus-venv
+
+STACK_T0=${STACK_T0:-$(date +%s.%N)}
+
+elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1fs", e - s }'; }
+
+say() { printf '[%s] %s\n' "${SCRIPT_NAME:-stack}" "$*"; }
+
+die() {
+  say "ERROR: $*" >&2
+  exit 1
+}
+
+# step NAME FUNCTION [ARGS...]: runs one step in a subshell with errexit in force, prints one
+# line with its result (the step's last line of output) and elapsed time; on failure names the
+# step and the log to read, and exits non-zero. Step output goes to $LOG_DIR/step-NAME.log.
+step() {
+  local name=$1 started log rc
+  shift
+  started=$(date +%s.%N)
+  log=$LOG_DIR/step-$name.log
+  set +e
+  (
+    set -eo pipefail
+    "$@"
+  ) >"$log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ]; then
+    say "$(printf '%-18s %-44s %8s' "$name" "$(tail -n 1 "$log" | cut -c1-44)" "$(elapsed "$started")")"
+  else
+    say "$(printf '%-18s %-44s %8s' "$name" "FAILED (exit $rc)" "$(elapsed "$started")")" >&2
+    say "step '$name' failed; read $log" >&2
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+    exit 1
+  fi
+}
+
+# A process we started is identified by its pid file AND its command line, so a recycled
+# pid is never mistaken for ours (and never killed).
+pid_of() {
+  local name=$1 pid marker
+  [ -f "$RUN_DIR/$name.pid" ] || return 1
+  read -r pid marker <"$RUN_DIR/$name.pid" || true
+  [ -n "${pid:-}" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  if [ -n "${marker:-}" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"; then
+    return 1
+  fi
+  echo "$pid"
+}
+
+is_running() { pid_of "$1" >/dev/null; }
+
+# spawn NAME MARKER DIR CMD...: starts CMD detached from this shell (it outlives CI steps and
+# terminals), logs to $LOG_DIR/NAME.log, records "pid marker".
+spawn() {
+  local name=$1 marker=$2 dir=$3
+  shift 3
+  (cd "$dir" && exec setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null) &
+  echo "$! $marker" >"$RUN_DIR/$name.pid"
+}
+
+# stop_pid NAME [SIGNAL]: stops a process we started, by pid, and waits for it to exit.
+stop_pid() {
+  local name=$1 signal=${2:-TERM} pid
+  if pid=$(pid_of "$name"); then
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      [ -d "/proc/$pid" ] || break
+      sleep 0.1
+    done
+    if [ -d "/proc/$pid" ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "$(printf '%-18s %s' "$name" "stopped (pid $pid)")"
+  fi
+  rm -f "$RUN_DIR/$name.pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+APT_UPDATED=""
+# apt_install PACKAGE...: installs whichever Debian packages are missing.
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ -z "$APT_UPDATED" ]; then
+    $sudo apt-get update -qq >&2
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+}
+
+load_stack_env() {
+  [ -f "$STACK_ENV" ] || return 1
+  set -a
+  # shellcheck disable=SC1090
+  . "$STACK_ENV"
+  set +a
+}
