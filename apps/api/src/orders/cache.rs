@@ -13,6 +13,21 @@ pub const TTL_SECONDS: u64 = 60;
 /// Snapshots above this are served but not cached (a full 50-item order is about 6 KiB).
 pub const MAX_SNAPSHOT_BYTES: usize = 16 * 1024;
 
+/// Describes the cache counters and starts them at zero, so `/metrics` shows them (and
+/// rates can be computed) before the first read.
+pub fn register_metrics() {
+    metrics::describe_counter!(
+        "order_cache_hits_total",
+        "GET /orders/{id} answers found in the Redis cache"
+    );
+    metrics::describe_counter!(
+        "order_cache_misses_total",
+        "GET /orders/{id} answers loaded from PostgreSQL"
+    );
+    metrics::counter!("order_cache_hits_total").increment(0);
+    metrics::counter!("order_cache_misses_total").increment(0);
+}
+
 pub fn key(order_id: Uuid) -> String {
     format!("order:{order_id}")
 }

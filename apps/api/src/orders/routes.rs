@@ -26,6 +26,7 @@ pub static IDEMPOTENT_REPLAYED_HEADER: HeaderName = HeaderName::from_static("ide
 pub static CACHE_HEADER: HeaderName = HeaderName::from_static("x-cache");
 
 pub fn router() -> OpenApiRouter<AppState> {
+    super::cache::register_metrics();
     OpenApiRouter::new()
         .routes(routes!(create_order, list_orders))
         .routes(routes!(get_order))

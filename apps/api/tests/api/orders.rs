@@ -514,6 +514,21 @@ async fn idempotency_key_is_required_and_replays_the_original_order() {
     assert_eq!(outbox_rows(&app, order_id).await.len(), 1);
 }
 
+#[tokio::test]
+async fn a_token_of_a_deleted_user_cannot_create_orders() {
+    let app = TestApp::spawn().await;
+    let ghost = caller(&app, Role::User).await;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(ghost.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    post_order(&app, &ghost, &order_body("SKU-1", 1, 1))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+    assert_eq!(order_count(&app).await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_requests_with_one_key_create_exactly_one_order() {
     let app = TestApp::spawn().await;
