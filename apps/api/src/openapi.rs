@@ -16,6 +16,8 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, metrics and documentation"),
+        (name = "orders", description = "Placing, reading and paying or canceling orders"),
+        (name = "admin", description = "Admin-only views"),
     )
 )]
 pub struct ApiDoc;

@@ -3,4 +3,5 @@
 
 mod helpers;
 mod migrations;
+mod orders;
 mod skeleton;

@@ -1,0 +1,117 @@
+//! The JSON shapes of the orders API (request bodies, query strings, responses).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::domain::{Currency, OrderStatus, TargetStatus};
+
+/// Timestamps go out as RFC 3339 UTC with milliseconds and `Z`, the same text every time,
+/// so an idempotent replay is byte-identical to the first response.
+fn millis<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&events::format_rfc3339_millis(at))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrderRequest {
+    #[schema(value_type = Currency)]
+    pub currency: String,
+    /// 1 to 50 items.
+    pub items: Vec<CreateOrderItem>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrderItem {
+    /// 3 to 64 characters of `[A-Z0-9_-]`.
+    #[schema(
+        example = "SKU-1",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[A-Z0-9_-]+$"
+    )]
+    pub sku: String,
+    #[schema(minimum = 1, maximum = 1000)]
+    pub qty: i64,
+    /// In the currency's minor unit.
+    #[schema(minimum = 0, maximum = 10000000)]
+    pub unit_price: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderLine {
+    pub sku: String,
+    pub qty: i32,
+    pub unit_price: i64,
+    /// `qty * unit_price`, computed by the server.
+    pub line_total: i64,
+}
+
+/// The full snapshot of one order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Order {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    /// Sum of the line totals, in the currency's minor unit.
+    pub total_amount: i64,
+    pub items: Vec<OrderLine>,
+    #[serde(serialize_with = "millis")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderSummary {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    pub total_amount: i64,
+    #[serde(serialize_with = "millis")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of a listing, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<OrderSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateOrderStatusRequest {
+    pub status: TargetStatus,
+}
+
+/// Query of `GET /orders`. Kept as text so each parameter gets a precise 422.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListOrdersQuery {
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only orders in this status.
+    #[param(value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+}
+
+/// Query of `GET /admin/orders`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminListOrdersQuery {
+    /// Only this user's orders.
+    #[param(value_type = Option<Uuid>)]
+    pub user_id: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only orders in this status.
+    #[param(value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+}

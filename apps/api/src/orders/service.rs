@@ -1,0 +1,408 @@
+//! The order rules and transactions: creation with idempotency and outbox, reads through
+//! the cache, status transitions, and keyset listings.
+
+use std::str::FromStr;
+
+use anyhow::anyhow;
+use chrono::{DateTime, SubsecRound, Utc};
+use events::{Envelope, EventPayload, OrderCreated, OrderItem, OrderStatusChanged};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::cursor::{CursorKey, Position};
+use super::domain::{Currency, NewOrder, OrderStatus, TargetStatus};
+use super::dto::{Order, OrderLine, OrderPage, OrderSummary};
+use super::{cache, repo};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The `producer` of every envelope this service writes.
+const PRODUCER: &str = "api";
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+
+/// Timestamps are taken once and truncated to whole milliseconds, so the value stored in
+/// PostgreSQL equals the `occurred_at` the event carries.
+fn now_millis() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+/// Owners see their orders; admins see every order; anyone else sees nothing (404).
+fn may_see(caller: &AuthUser, owner: Uuid) -> bool {
+    caller.id == owner || caller.is_admin()
+}
+
+pub enum Created {
+    New(Order),
+    /// The same user sent the same request with the same key before.
+    Replayed(Order),
+}
+
+pub async fn create_order(
+    state: &AppState,
+    user_id: Uuid,
+    idempotency_key: Uuid,
+    order: NewOrder,
+    trace_id: &str,
+) -> ApiResult<Created> {
+    let request_hash = order.canonical_hash();
+    let created_at = now_millis();
+    let order_id = Uuid::now_v7();
+    let mut tx = state.db.begin().await?;
+    let inserted = repo::insert_order(
+        &mut tx,
+        &repo::InsertOrder {
+            id: order_id,
+            user_id,
+            idempotency_key,
+            request_hash: &request_hash,
+            created_at,
+            order: &order,
+        },
+    )
+    .await
+    .map_err(|err| {
+        if constraint(&err) == Some("orders_user_id_fkey") {
+            ApiError::unauthorized("the user of this token no longer exists")
+        } else {
+            ApiError::internal(err)
+        }
+    })?;
+    if !inserted {
+        tx.rollback().await?;
+        return replay(state, user_id, idempotency_key, &request_hash).await;
+    }
+    let envelope = Envelope::new(
+        Uuid::now_v7(),
+        created_at,
+        PRODUCER,
+        trace_id,
+        EventPayload::OrderCreated(OrderCreated {
+            order_id,
+            user_id,
+            currency: order.currency.as_str().to_owned(),
+            total_amount: order.total_amount,
+            items: order
+                .items
+                .iter()
+                .map(|item| OrderItem {
+                    sku: item.sku.as_str().to_owned(),
+                    qty: item.qty.get(),
+                    unit_price: item.unit_price.get(),
+                })
+                .collect(),
+        }),
+    );
+    repo::insert_outbox_event(&mut tx, &envelope).await?;
+    tx.commit().await?;
+    Ok(Created::New(Order {
+        id: order_id,
+        user_id,
+        status: OrderStatus::Created,
+        currency: order.currency,
+        total_amount: order.total_amount,
+        items: order
+            .items
+            .into_iter()
+            .map(|item| OrderLine {
+                sku: item.sku.into_string(),
+                qty: item.qty.get(),
+                unit_price: item.unit_price.get(),
+                line_total: item.line_total,
+            })
+            .collect(),
+        created_at,
+    }))
+}
+
+fn constraint(err: &sqlx::Error) -> Option<&str> {
+    err.as_database_error().and_then(|db| db.constraint())
+}
+
+/// The key was used before by this user: the original order if the request is the same,
+/// otherwise 409. Reached only after the first request committed (the conflicting insert
+/// waited for it), so the row is there.
+async fn replay(
+    state: &AppState,
+    user_id: Uuid,
+    idempotency_key: Uuid,
+    request_hash: &str,
+) -> ApiResult<Created> {
+    let (order_id, stored_hash) =
+        repo::find_by_idempotency_key(&state.db, user_id, idempotency_key)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow!("idempotency conflict without an order")))?;
+    if stored_hash != request_hash {
+        return Err(ApiError::conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was already used with a different request",
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    let order = load_order(&mut conn, order_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow!("idempotent order vanished")))?;
+    Ok(Created::Replayed(order))
+}
+
+async fn load_order(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<Order>> {
+    let Some(row) = repo::find_order(conn, id).await? else {
+        return Ok(None);
+    };
+    let items = repo::find_items(conn, id).await?;
+    let status = parse_stored::<OrderStatus>(&row.status)?;
+    Ok(Some(snapshot(row, status, items)?))
+}
+
+/// A value the database holds that the domain does not know is a bug, not bad input.
+fn parse_stored<T: FromStr<Err = String>>(text: &str) -> anyhow::Result<T> {
+    T::from_str(text).map_err(|err| anyhow!("stored value {text:?}: {err}"))
+}
+
+fn snapshot(
+    row: repo::OrderRow,
+    status: OrderStatus,
+    items: Vec<repo::ItemRow>,
+) -> anyhow::Result<Order> {
+    let items = items
+        .into_iter()
+        .map(|item| {
+            let line_total = i64::from(item.qty)
+                .checked_mul(item.unit_price)
+                .ok_or_else(|| anyhow!("stored line total overflows"))?;
+            Ok(OrderLine {
+                sku: item.sku,
+                qty: item.qty,
+                unit_price: item.unit_price,
+                line_total,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Order {
+        id: row.id,
+        user_id: row.user_id,
+        status,
+        currency: parse_stored::<Currency>(&row.currency)?,
+        total_amount: row.total_amount,
+        items,
+        created_at: row.created_at,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    Hit,
+    Miss,
+}
+
+impl CacheOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+        }
+    }
+}
+
+/// Just what authorization needs from a cached snapshot.
+#[derive(Deserialize)]
+struct CachedOwner {
+    user_id: Uuid,
+}
+
+/// The order's JSON snapshot, from the cache when possible. Who may see it is decided
+/// from the snapshot's `user_id` before anything is returned.
+pub async fn get_order(
+    state: &AppState,
+    caller: &AuthUser,
+    id: Uuid,
+) -> ApiResult<(String, CacheOutcome)> {
+    if let Some(cached) = cache::get(state, id).await {
+        if let Ok(owner) = serde_json::from_str::<CachedOwner>(&cached) {
+            metrics::counter!("order_cache_hits_total").increment(1);
+            if !may_see(caller, owner.user_id) {
+                return Err(ApiError::not_found());
+            }
+            return Ok((cached, CacheOutcome::Hit));
+        }
+        tracing::warn!("ignoring an unreadable order cache entry");
+    }
+    metrics::counter!("order_cache_misses_total").increment(1);
+    let mut conn = state.db.acquire().await?;
+    let order = load_order(&mut conn, id)
+        .await?
+        .filter(|order| may_see(caller, order.user_id))
+        .ok_or_else(ApiError::not_found)?;
+    drop(conn);
+    let body = serde_json::to_string(&order)?;
+    cache::put(state, id, &body).await;
+    Ok((body, CacheOutcome::Miss))
+}
+
+/// Moves a `created` order to `paid` or `canceled` and records the event, in one
+/// transaction. The row lock makes concurrent changes queue: the first wins, the others
+/// then see a final status and get 409.
+pub async fn change_status(
+    state: &AppState,
+    caller: &AuthUser,
+    id: Uuid,
+    target: TargetStatus,
+    trace_id: &str,
+) -> ApiResult<Order> {
+    let mut tx = state.db.begin().await?;
+    let row = repo::lock_order(&mut tx, id)
+        .await?
+        .filter(|row| may_see(caller, row.user_id))
+        .ok_or_else(ApiError::not_found)?;
+    let current = parse_stored::<OrderStatus>(&row.status)?;
+    let next = current.transition(target.into()).map_err(|invalid| {
+        ApiError::conflict(
+            "INVALID_TRANSITION",
+            format!("an order cannot go from {} to {}", invalid.from, invalid.to),
+        )
+    })?;
+    repo::set_status(&mut tx, id, next.as_str()).await?;
+    let data = OrderStatusChanged {
+        order_id: id,
+        user_id: row.user_id,
+        total_amount: row.total_amount,
+        currency: row.currency.clone(),
+    };
+    let payload = match target {
+        TargetStatus::Paid => EventPayload::OrderPaid(data),
+        TargetStatus::Canceled => EventPayload::OrderCanceled(data),
+    };
+    let envelope = Envelope::new(Uuid::now_v7(), now_millis(), PRODUCER, trace_id, payload);
+    repo::insert_outbox_event(&mut tx, &envelope).await?;
+    let items = repo::find_items(&mut tx, id).await?;
+    tx.commit().await?;
+    cache::invalidate(state, id).await;
+    Ok(snapshot(row, next, items)?)
+}
+
+/// Whose orders a listing shows; part of the cursor's scope.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing {
+    /// `GET /orders`: the caller's own.
+    Own(Uuid),
+    /// `GET /admin/orders`, optionally for one user.
+    Admin(Option<Uuid>),
+}
+
+pub struct ListRequest<'a> {
+    pub listing: Listing,
+    pub status: Option<OrderStatus>,
+    pub limit: i64,
+    pub cursor: Option<&'a str>,
+}
+
+/// Parses `limit` (default 20, 1..=100).
+pub fn parse_limit(limit: Option<&str>) -> Result<i64, String> {
+    let Some(text) = limit else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    match text.parse::<i64>() {
+        Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
+        _ => Err(format!("must be an integer from 1 to {MAX_LIMIT}")),
+    }
+}
+
+fn cursor_scope(listing: Listing, status: Option<OrderStatus>) -> String {
+    let status = status.map_or("*", OrderStatus::as_str);
+    match listing {
+        Listing::Own(user) => format!("own:{user}|status:{status}"),
+        Listing::Admin(Some(user)) => format!("admin:{user}|status:{status}"),
+        Listing::Admin(None) => format!("admin:*|status:{status}"),
+    }
+}
+
+/// Before every real order: the first page starts here.
+fn start_position() -> Position {
+    Position {
+        created_at: DateTime::from_timestamp(253_402_300_799, 0).expect("9999-12-31 is valid"),
+        id: Uuid::max(),
+    }
+}
+
+pub async fn list_orders(state: &AppState, request: ListRequest<'_>) -> ApiResult<OrderPage> {
+    let key = CursorKey::derive(state.config.jwt_secret.expose().as_bytes());
+    let scope = cursor_scope(request.listing, request.status);
+    let before = match request.cursor {
+        None => start_position(),
+        Some(cursor) => key.decode(cursor, &scope).ok_or_else(|| {
+            ApiError::invalid_field(
+                "cursor",
+                "is malformed, tampered with, or belongs to another listing",
+            )
+        })?,
+    };
+    let status = request.status.map(OrderStatus::as_str);
+    // One extra row tells whether there is a next page.
+    let fetch = request.limit + 1;
+    let mut rows = match request.listing {
+        Listing::Own(user) | Listing::Admin(Some(user)) => {
+            repo::list_for_user(&state.db, user, status, before, fetch).await?
+        }
+        Listing::Admin(None) => repo::list_all(&state.db, status, before, fetch).await?,
+    };
+    let has_more = rows.len() > usize::try_from(request.limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+    let next_cursor = match rows.last() {
+        Some(last) if has_more => Some(key.encode(
+            Position {
+                created_at: last.created_at,
+                id: last.id,
+            },
+            &scope,
+        )),
+        _ => None,
+    };
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            Ok(OrderSummary {
+                id: row.id,
+                user_id: row.user_id,
+                status: parse_stored(&row.status)?,
+                currency: parse_stored(&row.currency)?,
+                total_amount: row.total_amount,
+                created_at: row.created_at,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(OrderPage { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_bounds() {
+        assert_eq!(parse_limit(None), Ok(20));
+        assert_eq!(parse_limit(Some("1")), Ok(1));
+        assert_eq!(parse_limit(Some("100")), Ok(100));
+        for bad in ["0", "101", "-1", "", "abc", "1.5", "99999999999999999999"] {
+            assert!(parse_limit(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cursor_scope_names_the_listing_and_filter() {
+        let user = Uuid::nil();
+        assert_ne!(
+            cursor_scope(Listing::Own(user), None),
+            cursor_scope(Listing::Admin(Some(user)), None)
+        );
+        assert_ne!(
+            cursor_scope(Listing::Own(user), None),
+            cursor_scope(Listing::Own(user), Some(OrderStatus::Paid))
+        );
+        assert_ne!(
+            cursor_scope(Listing::Admin(None), None),
+            cursor_scope(Listing::Admin(Some(user)), None)
+        );
+    }
+}
