@@ -16,6 +16,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, metrics and documentation"),
+        (name = "auth", description = "Registration, login, token refresh and logout"),
     )
 )]
 pub struct ApiDoc;
