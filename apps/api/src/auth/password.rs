@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
@@ -28,10 +29,52 @@ pub const ARGON2_PARALLELISM: u32 = 1;
 
 const COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
 
-/// A password as received. It never prints itself and is not serializable.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
+/// A password as received. It never prints itself, is not serializable, and a value of
+/// the wrong type is refused without quoting it back (serde's default message would).
+#[derive(Clone)]
 pub struct Password(String);
+
+impl<'de> Deserialize<'de> for Password {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PasswordVisitor;
+
+        impl Visitor<'_> for PasswordVisitor {
+            type Value = Password;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Password, E> {
+                Ok(Password(value.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Password, E> {
+                Ok(Password(value))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Password, E> {
+                Err(E::custom(NOT_A_STRING))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Password, E> {
+                Err(E::custom(NOT_A_STRING))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Password, E> {
+                Err(E::custom(NOT_A_STRING))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Password, E> {
+                Err(E::custom(NOT_A_STRING))
+            }
+        }
+
+        deserializer.deserialize_any(PasswordVisitor)
+    }
+}
+
+const NOT_A_STRING: &str = "invalid type: expected a string";
 
 impl Password {
     pub fn new(value: impl Into<String>) -> Self {
@@ -213,6 +256,22 @@ mod tests {
     fn the_common_list_is_large_enough_and_lower_cased() {
         assert!(common_password_count() >= 100);
         assert!(common_passwords().contains("p@ssw0rd123!"));
+    }
+
+    #[test]
+    fn a_non_string_password_is_refused_without_quoting_it() {
+        for value in [
+            serde_json::json!(987654321),
+            serde_json::json!(1.5),
+            serde_json::json!(true),
+        ] {
+            let err = serde_json::from_value::<Password>(value.clone())
+                .err()
+                .expect("refused");
+            assert!(!err.to_string().contains(&value.to_string()), "{err}");
+        }
+        let ok: Password = serde_json::from_value(serde_json::json!("Tr1cky-Horse")).unwrap();
+        assert_eq!(ok.expose(), "Tr1cky-Horse");
     }
 
     #[test]

@@ -442,6 +442,18 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
     ))
     .await
     .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    // A password of the wrong type is refused without being quoted back.
+    let numeric = app
+        .send(request_from(
+            ip,
+            Method::POST,
+            "/auth/login",
+            Some(&json!({"email": email, "password": 987_654_321})),
+        ))
+        .await;
+    let error = numeric.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(error["details"][0]["field"], "password");
+    assert!(!numeric.text().contains("987654321"), "{}", numeric.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
