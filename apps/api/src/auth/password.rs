@@ -265,9 +265,7 @@ mod tests {
             serde_json::json!(1.5),
             serde_json::json!(true),
         ] {
-            let err = serde_json::from_value::<Password>(value.clone())
-                .err()
-                .expect("refused");
+            let err = serde_json::from_value::<Password>(value.clone()).expect_err("refused");
             assert!(!err.to_string().contains(&value.to_string()), "{err}");
         }
         let ok: Password = serde_json::from_value(serde_json::json!("Tr1cky-Horse")).unwrap();
