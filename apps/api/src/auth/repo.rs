@@ -121,33 +121,45 @@ pub async fn insert_refresh_token(
     .map(drop)
 }
 
+/// A refresh token that was just marked used.
+#[derive(Debug)]
+pub struct ConsumedToken {
+    pub family_id: Uuid,
+    /// When the family's first token was issued, i.e. when the user logged in.
+    pub family_started_at: DateTime<Utc>,
+    pub user: UserRecord,
+}
+
 /// Marks a live token used, atomically: of any number of concurrent callers presenting
 /// the same token exactly one gets the row back (the others block on the row lock, then
 /// find it revoked).
 pub async fn consume_refresh_token(
     conn: &mut PgConnection,
     token_hash: &str,
-) -> Result<Option<(Uuid, UserRecord)>, sqlx::Error> {
+) -> Result<Option<ConsumedToken>, sqlx::Error> {
     let row = sqlx::query!(
         r#"UPDATE refresh_tokens AS t SET revoked_at = now()
            FROM users AS u
            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
              AND u.id = t.user_id
-           RETURNING t.family_id, u.id, u.email, u.role, u.created_at"#,
+           RETURNING t.family_id, u.id, u.email, u.role, u.created_at,
+             (SELECT min(f.created_at) FROM refresh_tokens AS f WHERE f.family_id = t.family_id)
+               AS "family_started_at!""#,
         token_hash
     )
     .fetch_optional(conn)
     .await?;
     row.map(|row| {
-        Ok((
-            row.family_id,
-            UserRecord {
+        Ok(ConsumedToken {
+            family_id: row.family_id,
+            family_started_at: row.family_started_at,
+            user: UserRecord {
                 id: row.id,
                 email: Email::from_trusted(row.email),
                 role: role_from_db(&row.role)?,
                 created_at: row.created_at,
             },
-        ))
+        })
     })
     .transpose()
 }

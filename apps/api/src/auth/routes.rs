@@ -293,11 +293,10 @@ fn cookie_attributes(state: &AppState) -> &'static str {
     }
 }
 
-fn refresh_cookie(state: &AppState, token: &RefreshToken) -> HeaderValue {
+fn refresh_cookie(state: &AppState, token: &RefreshToken, max_age: u64) -> HeaderValue {
     let value = format!(
-        "{REFRESH_COOKIE}={}; Max-Age={}{}",
+        "{REFRESH_COOKIE}={}; Max-Age={max_age}{}",
         token.expose(),
-        state.config.refresh_ttl_seconds,
         cookie_attributes(state)
     );
     HeaderValue::from_str(&value).expect("base64url tokens are valid header text")
@@ -311,12 +310,12 @@ fn clear_cookie(state: &AppState) -> HeaderValue {
 fn session_response(state: &AppState, session: Session) -> Response {
     let access_expires_in =
         u64::try_from(session.access_claims.exp - session.access_claims.iat).unwrap_or(0);
-    let cookie = refresh_cookie(state, &session.refresh_token);
+    let cookie = refresh_cookie(state, &session.refresh_token, session.refresh_expires_in);
     let body = TokenPair {
         access_token: session.access_token,
         access_expires_in,
         refresh_token: session.refresh_token.expose().to_owned(),
-        refresh_expires_in: state.config.refresh_ttl_seconds,
+        refresh_expires_in: session.refresh_expires_in,
     };
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();

@@ -83,7 +83,13 @@ pub struct Session {
     pub access_token: String,
     pub access_claims: AccessClaims,
     pub refresh_token: RefreshToken,
+    /// Seconds the refresh token stays valid (less than the TTL near the absolute limit).
+    pub refresh_expires_in: u64,
 }
+
+/// However often it is refreshed, a login lasts at most this long (ASVS 5.0 V7.3.2); the
+/// refresh TTL itself works as the idle timeout. Never shorter than the refresh TTL.
+pub const MAX_SESSION_LIFETIME_SECONDS: u64 = 30 * 24 * 60 * 60;
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(
@@ -120,21 +126,33 @@ pub async fn login(state: &AppState, email: &str, password: Password) -> ApiResu
         }
     };
     let mut tx = state.db.begin().await?;
-    let session = issue_session(&mut tx, state, &user, Uuid::new_v4()).await?;
+    let session = issue_session(&mut tx, state, &user, Uuid::new_v4(), Utc::now()).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, jti = %session.access_claims.jti, "login succeeded");
     Ok(session)
 }
 
+/// Issues a pair in token family `family_id`, which started at `family_started_at`.
 async fn issue_session(
     conn: &mut PgConnection,
     state: &AppState,
     user: &UserRecord,
     family_id: Uuid,
+    family_started_at: DateTime<Utc>,
 ) -> ApiResult<Session> {
+    let now = Utc::now();
+    let refresh_ttl = state.config.refresh_ttl_seconds;
+    let expires_at = after(now, refresh_ttl).min(after(
+        family_started_at,
+        refresh_ttl.max(MAX_SESSION_LIFETIME_SECONDS),
+    ));
+    let refresh_expires_in = u64::try_from((expires_at - now).num_seconds()).unwrap_or(0);
+    if refresh_expires_in == 0 {
+        // The login is older than the absolute limit: the user must log in again.
+        return Err(invalid_refresh_token());
+    }
     let (access_token, access_claims) = state.jwt.issue(user.id, user.email.as_str(), user.role);
     let refresh_token = RefreshToken::generate();
-    let refresh_ttl = i64::try_from(state.config.refresh_ttl_seconds).unwrap_or(i64::MAX);
     let access_expires_at = DateTime::from_timestamp(access_claims.exp, 0)
         .ok_or_else(|| anyhow::anyhow!("access token expiry out of range"))?;
     repo::insert_refresh_token(
@@ -143,7 +161,7 @@ async fn issue_session(
             user_id: user.id,
             token_hash: &refresh_token.hash(),
             family_id,
-            expires_at: Utc::now() + Duration::seconds(refresh_ttl),
+            expires_at,
             access_jti: access_claims.jti,
             access_expires_at,
         },
@@ -153,7 +171,17 @@ async fn issue_session(
         access_token,
         access_claims,
         refresh_token,
+        refresh_expires_in,
     })
+}
+
+/// `start` plus `seconds`, saturating instead of overflowing for absurd TTLs.
+fn after(start: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(Duration::try_seconds)
+        .and_then(|duration| start.checked_add_signed(duration))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// One-time rotation. The presented token is consumed and a successor issued in the same
@@ -163,10 +191,18 @@ async fn issue_session(
 pub async fn refresh(state: &AppState, presented: &RefreshToken) -> ApiResult<Session> {
     let token_hash = presented.hash();
     let mut tx = state.db.begin().await?;
-    if let Some((family_id, user)) = repo::consume_refresh_token(&mut tx, &token_hash).await? {
-        let session = issue_session(&mut tx, state, &user, family_id).await?;
+    if let Some(consumed) = repo::consume_refresh_token(&mut tx, &token_hash).await? {
+        let family_id = consumed.family_id;
+        let session = issue_session(
+            &mut tx,
+            state,
+            &consumed.user,
+            family_id,
+            consumed.family_started_at,
+        )
+        .await?;
         tx.commit().await?;
-        tracing::info!(user_id = %user.id, %family_id, jti = %session.access_claims.jti, "refresh token rotated");
+        tracing::info!(user_id = %consumed.user.id, %family_id, jti = %session.access_claims.jti, "refresh token rotated");
         return Ok(session);
     }
     match repo::spent_token(&mut tx, &token_hash).await? {
@@ -264,6 +300,13 @@ pub async fn create_by_operator(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deadlines_saturate() {
+        let now = Utc::now();
+        assert_eq!(after(now, 60), now + Duration::seconds(60));
+        assert_eq!(after(now, u64::MAX), DateTime::<Utc>::MAX_UTC);
+    }
 
     #[test]
     fn new_accounts_report_every_problem() {

@@ -595,6 +595,38 @@ async fn refresh_refuses_missing_garbage_unknown_and_expired_tokens() {
         .assert_error(StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN");
 }
 
+#[tokio::test]
+async fn a_login_lasts_at_most_thirty_days_however_often_it_is_refreshed() {
+    let app = TestApp::spawn().await;
+    let (_, refresh, _) = register_and_login(&app, Role::User).await;
+    // The login happened 29 days and 23 hours ago.
+    sqlx::query("UPDATE refresh_tokens SET created_at = now() - interval '29 days 23 hours'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let rotated = refresh_with_body(&app, &refresh).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+    let left = rotated.json()["refresh_expires_in"].as_u64().unwrap();
+    assert!(
+        (3500..=3600).contains(&left),
+        "capped at the session limit: {left}"
+    );
+    assert!(rotated
+        .header("set-cookie")
+        .unwrap()
+        .contains(&format!("Max-Age={left}")));
+
+    // Past the limit the rotation is refused, however fresh the token itself.
+    let successor = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE refresh_tokens SET created_at = now() - interval '31 days'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    refresh_with_body(&app, &successor)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN");
+}
+
 fn sign(claims: &Value, secret: &[u8]) -> String {
     encode(
         &Header::new(Algorithm::HS256),
