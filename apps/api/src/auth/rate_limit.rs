@@ -59,6 +59,7 @@ pub async fn count_login_attempt(redis: &Redis, ip: IpAddr) -> Result<(), ApiErr
     if attempts > LOGIN_ATTEMPTS_PER_MINUTE {
         let retry_after = u64::try_from(60 - now.rem_euclid(60)).unwrap_or(60);
         tracing::warn!(client = %limited_network(ip), attempts, "login rate limit exceeded");
+        metrics::counter!("auth_logins_total", "outcome" => "rate_limited").increment(1);
         return Err(ApiError::too_many_requests(retry_after));
     }
     Ok(())

@@ -122,6 +122,7 @@ pub async fn login(state: &AppState, email: &str, password: Password) -> ApiResu
         Some(user) if matches => user,
         _ => {
             tracing::info!(user_id = ?user.map(|u| u.id), "login failed");
+            metrics::counter!("auth_logins_total", "outcome" => "failure").increment(1);
             return Err(invalid_credentials());
         }
     };
@@ -129,6 +130,7 @@ pub async fn login(state: &AppState, email: &str, password: Password) -> ApiResu
     let session = issue_session(&mut tx, state, &user, Uuid::new_v4(), Utc::now()).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, jti = %session.access_claims.jti, "login succeeded");
+    metrics::counter!("auth_logins_total", "outcome" => "success").increment(1);
     Ok(session)
 }
 
@@ -210,6 +212,7 @@ pub async fn refresh(state: &AppState, presented: &RefreshToken) -> ApiResult<Se
             let live_access = repo::revoke_family(&mut tx, family_id).await?;
             tx.commit().await?;
             tracing::warn!(%family_id, "refresh token reused: token family revoked");
+            metrics::counter!("auth_refresh_token_reuse_total").increment(1);
             denylist_all(state, &live_access).await?;
         }
         Some(SpentToken::Expired) | None => tx.rollback().await?,

@@ -811,6 +811,13 @@ async fn the_eleventh_login_in_a_minute_is_429_and_other_ips_are_unaffected() {
     let minute = Utc::now().timestamp().div_euclid(60);
     let count: Option<u64> = redis.get(format!("rl:login:{ip}:{minute}")).await.unwrap();
     assert_eq!(count, Some(11), "the key of SPEC §3 counts every attempt");
+    let metrics = app.get("/metrics").await.text();
+    for outcome in ["success", "failure", "rate_limited"] {
+        assert!(
+            metrics.contains(&format!("auth_logins_total{{outcome=\"{outcome}\"}}")),
+            "{metrics}"
+        );
+    }
 }
 
 #[tokio::test]
