@@ -38,6 +38,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes::router())
         .merge(orders::routes::router())
+        .merge(auth::routes::router())
         .split_for_parts()
 }
 

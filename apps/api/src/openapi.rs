@@ -18,6 +18,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
         (name = "operations", description = "Health, metrics and documentation"),
         (name = "orders", description = "Placing, reading and paying or canceling orders"),
         (name = "admin", description = "Admin-only views"),
+        (name = "auth", description = "Registration, login, token refresh and logout"),
     )
 )]
 pub struct ApiDoc;

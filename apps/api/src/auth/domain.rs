@@ -37,3 +37,123 @@ impl FromStr for Role {
         }
     }
 }
+
+/// An email address as the platform stores it: trimmed and lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+/// RFC 5321 caps a forward path at 254 characters and a local part at 64.
+const MAX_EMAIL_LENGTH: usize = 254;
+const MAX_LOCAL_PART_LENGTH: usize = 64;
+
+impl Email {
+    /// A deliberately plain check (one `@`, a sane local part, a dotted domain of
+    /// letters, digits and hyphens): the real proof of an address is a mail to it.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let email = input.trim().to_lowercase();
+        if email.is_empty() {
+            return Err("must not be empty");
+        }
+        if email.chars().count() > MAX_EMAIL_LENGTH {
+            return Err("must be at most 254 characters long");
+        }
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err("must be a valid email address");
+        };
+        let local_ok = !local.is_empty()
+            && local.chars().count() <= MAX_LOCAL_PART_LENGTH
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| !c.is_control() && !c.is_whitespace() && !"@\"(),:;<>[\\]".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+            && labels
+                .last()
+                .is_some_and(|tld| tld.chars().all(char::is_alphabetic) && tld.len() >= 2);
+        if local_ok && domain_ok {
+            Ok(Self(email))
+        } else {
+            Err("must be a valid email address")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or(&self.0, |(local, _)| local)
+    }
+
+    /// An address read back from the database, where only valid ones are stored.
+    pub fn from_trusted(stored: String) -> Self {
+        Self(stored)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Alice.Smith+tag@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "alice.smith+tag@example.com"
+        );
+        assert_eq!(
+            Email::parse("bob@sub.example.co").unwrap().local_part(),
+            "bob"
+        );
+    }
+
+    #[test]
+    fn invalid_emails_are_refused() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@example",
+            "a@@example.com",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@-example.com",
+            "a@example.c0m",
+            ".a@example.com",
+            "a..b@example.com",
+            "a@example..com",
+            "<a>@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(Email::parse(&long_local).is_err());
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in [Role::User, Role::Admin] {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}

@@ -1,8 +1,14 @@
 //! Authentication and authorization (SPEC §3).
 
+pub mod client_ip;
 pub mod domain;
 pub mod extract;
+pub mod password;
+pub mod rate_limit;
+pub mod repo;
+pub mod routes;
+pub mod service;
 pub mod tokens;
 
 pub use domain::Role;
-pub use extract::{AdminOnly, AuthUser, RequireRole};
+pub use extract::{Admin, AdminOnly, AuthUser, RequireRole, RoleMarker};
