@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Seeds a running stack: the admin account (through the api's operator CLI, so the
-# password policy applies and registration stays closed to admins) and a demo user
-# (through POST /auth/register). Idempotent: existing accounts are reported, not changed.
+# password policy applies and registration stays closed to admins), a demo user (through
+# POST /auth/register) and a few demo orders (through POST /orders). Idempotent: existing
+# accounts are reported, not changed; orders use fixed Idempotency-Keys, so a second run
+# replays them instead of creating more.
 #
 #   ADMIN_EMAIL=admin@orderflow.local ADMIN_PASSWORD='...' scripts/seed.sh
 #
@@ -9,8 +11,8 @@
 #   ADMIN_EMAIL, ADMIN_PASSWORD   required; the password never goes on a command line
 #   DEMO_EMAIL, DEMO_PASSWORD     the demo user (defaults below)
 #   API_URL                       default http://127.0.0.1:8000
-#   API_BIN                       the api binary; default `cargo run -q -p api --`
-#   ORDERFLOW_STATE               where `scripts/stack` keeps api.env
+#   API_BIN                       the api binary; default the stack's build, else `cargo run -q -p api --`
+#   ORDERFLOW_STATE               where `scripts/stack` keeps stack.env
 #                                 (default ~/.local/state/orderflow); its variables are
 #                                 used for any that are not already set
 set -euo pipefail
@@ -25,7 +27,7 @@ die() {
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state_dir=${ORDERFLOW_STATE:-$HOME/.local/state/orderflow}
-env_file=$state_dir/api.env
+env_file=$state_dir/stack.env
 
 # KEY=VALUE lines (optionally `export`ed or quoted); variables set by the caller win.
 load_env_file() {
@@ -53,6 +55,11 @@ fi
 api_url=${API_URL:-http://127.0.0.1:8000}
 demo_email=${DEMO_EMAIL:-demo@orderflow.local}
 demo_password=${DEMO_PASSWORD:-Blue-Kettle-Runs-42!}
+
+stack_api_bin=${CARGO_TARGET_DIR:-${ORDERFLOW_CACHE:-$HOME/.cache/orderflow}/target}/debug/api
+if [[ -z ${API_BIN:-} && -x $stack_api_bin ]]; then
+    API_BIN=$stack_api_bin
+fi
 
 run_api() {
     if [[ -n ${API_BIN:-} ]]; then
@@ -86,3 +93,29 @@ case $status in
     409) echo "seed: demo user $demo_email already exists" ;;
     *) die "registering the demo user failed with HTTP $status: $(cat "$response_file")" ;;
 esac
+
+# 3. Demo orders, as the demo user. Fixed keys: 201 the first time, 200 (replay) after.
+login_body=$(printf '{"email":%s,"password":%s}' "$(json_string "$demo_email")" "$(json_string "$demo_password")")
+status=$(printf '%s' "$login_body" | curl -sS -o "$response_file" -w '%{http_code}' \
+    -H 'Content-Type: application/json' --data-binary @- "$api_url/auth/login")
+[[ $status == 200 ]] || die "logging in as the demo user failed with HTTP $status: $(cat "$response_file")"
+access_token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$response_file")
+[[ -n $access_token ]] || die "the login response has no access_token"
+
+demo_orders=(
+    '6f1e2d3c-0000-4000-8000-000000000001|{"currency":"EUR","items":[{"sku":"KETTLE-BLUE","qty":1,"unit_price":3499},{"sku":"MUG-WHITE","qty":4,"unit_price":899}]}'
+    '6f1e2d3c-0000-4000-8000-000000000002|{"currency":"HUF","items":[{"sku":"COFFEE-1KG","qty":2,"unit_price":8990}]}'
+    '6f1e2d3c-0000-4000-8000-000000000003|{"currency":"USD","items":[{"sku":"GRINDER-X","qty":1,"unit_price":12900},{"sku":"FILTER-100","qty":3,"unit_price":450}]}'
+)
+for entry in "${demo_orders[@]}"; do
+    key=${entry%%|*}
+    status=$(printf '%s' "${entry#*|}" | curl -sS -o "$response_file" -w '%{http_code}' \
+        -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+        -H @<(printf 'Authorization: Bearer %s\n' "$access_token") \
+        --data-binary @- "$api_url/orders")
+    case $status in
+        201) echo "seed: demo order $key created" ;;
+        200) echo "seed: demo order $key already exists" ;;
+        *) die "creating demo order $key failed with HTTP $status: $(cat "$response_file")" ;;
+    esac
+done
