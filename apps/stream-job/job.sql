@@ -20,6 +20,7 @@ SET 'table.exec.state.ttl' = '24 h';
 -- lateness filter below reads through CURRENT_WATERMARK (one upsert per input item instead).
 
 CREATE TABLE orders_events (
+  event_id    STRING,
   event_type  STRING,
   occurred_at STRING,
   `data`      ROW<order_id STRING, items ARRAY<ROW<sku STRING, qty BIGINT, unit_price BIGINT>>>,
@@ -29,6 +30,7 @@ CREATE TABLE orders_events (
     TO_TIMESTAMP(occurred_at, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z'''),
     TO_TIMESTAMP(occurred_at, 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
     TIMESTAMP '1970-01-01 00:00:00.000'),
+  proc_time AS PROCTIME(),
   WATERMARK FOR event_time AS event_time - INTERVAL '1' HOUR
 ) WITH (
   'connector' = 'kafka',
@@ -61,6 +63,27 @@ CREATE TABLE sku_stats (
   'sink.delivery-guarantee' = 'at-least-once'
 );
 
+-- Each OrderCreated event once. The outbox worker delivers at least once: a worker killed
+-- after the broker acknowledged a batch but before it recorded published_at publishes the
+-- batch again under the same event_id (= outbox row id). Keep-first deduplication on
+-- processing time is append-only; its state per event_id lives as long as the TTL above.
+CREATE TEMPORARY VIEW order_created_once AS
+SELECT event_id, event_time, items
+FROM (
+  SELECT
+    event_id,
+    event_time,
+    `data`.items AS items,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY proc_time ASC) AS row_num
+  FROM orders_events
+  WHERE event_type = 'OrderCreated'
+    AND event_id IS NOT NULL
+    AND event_time > TIMESTAMP '1970-01-01 00:00:00.000'
+    -- Drop events more than 1 h behind the watermark: their window may already be final.
+    AND (CURRENT_WATERMARK(event_time) IS NULL OR event_time >= CURRENT_WATERMARK(event_time))
+)
+WHERE row_num = 1;
+
 INSERT INTO sku_stats
 SELECT
   sku,
@@ -82,13 +105,9 @@ FROM (
       i.qty,
       i.unit_price,
       DATE_FORMAT(FLOOR(e.event_time TO MINUTE), 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS window_start
-    FROM orders_events AS e
-    CROSS JOIN UNNEST(e.`data`.items) AS i (sku, qty, unit_price)
-    WHERE e.event_type = 'OrderCreated'
-      AND e.event_time > TIMESTAMP '1970-01-01 00:00:00.000'
-      -- Drop events more than 1 h behind the watermark: their window may already be final.
-      AND (CURRENT_WATERMARK(e.event_time) IS NULL OR e.event_time >= CURRENT_WATERMARK(e.event_time))
-      AND i.sku IS NOT NULL
+    FROM order_created_once AS e
+    CROSS JOIN UNNEST(e.items) AS i (sku, qty, unit_price)
+    WHERE i.sku IS NOT NULL
       AND i.qty IS NOT NULL
       AND i.unit_price IS NOT NULL
   )

@@ -54,6 +54,8 @@ CHECKPOINT_DIR="$DATA_DIR/checkpoints"
 SAVEPOINT_DIR="$DATA_DIR/savepoints"
 LAST_SAVEPOINT_FILE="$DATA_DIR/last-savepoint"
 BROKERS_FILE="$DATA_DIR/job-brokers"
+# Hash of the job definition the saved state belongs to: state of another plan is never restored.
+JOB_SQL_HASH_FILE="$DATA_DIR/job-sql-hash"
 LAST_JOB_FILE="$DATA_DIR/last-job"
 LOG_DIR="$ORDERFLOW_STATE/logs/flink"
 RUN_DIR="$ORDERFLOW_STATE/run"
@@ -449,6 +451,8 @@ build_runner() {
   rm -rf "$tmp"
 }
 
+job_sql_hash() { sha256sum "$JOB_DIR/job.sql" | cut -c1-16; }
+
 # prints the savepoint to restore from, or nothing
 restore_point() {
   case "$FLINK_RESTORE" in
@@ -457,6 +461,13 @@ restore_point() {
     *) echo "$FLINK_RESTORE"; return 0 ;;
   esac
   local sp="" stamp age
+  # State of another job definition would be partly dropped (--allowNonRestoredState) while
+  # the source offsets survive: the sums would be wrong. Recompute from the topic instead.
+  # (No recorded hash: state from before hashes were recorded, so of unknown definition.)
+  if [[ "$(cat "$JOB_SQL_HASH_FILE" 2>/dev/null)" != "$(job_sql_hash)" ]]; then
+    err "the saved state may belong to another version of job.sql; recomputing from the topic"
+    return 0
+  fi
   # Offsets in a checkpoint belong to one broker: never restore them against another one.
   if [[ -s "$BROKERS_FILE" && "$(cat "$BROKERS_FILE")" != "$KAFKA_BROKERS" ]]; then
     err "saved state was built from brokers $(cat "$BROKERS_FILE"), not $KAFKA_BROKERS; recomputing from the topic"
@@ -494,6 +505,14 @@ cmd_submit() {
   rest_up || die "no JobManager at $REST_URL: run '$0 start' first"
   local active
   active="$(active_job)"
+  if [[ -n "$active" && "$(cat "$JOB_SQL_HASH_FILE" 2>/dev/null)" != "$(job_sql_hash)" ]]; then
+    log "job.sql changed since job $active was submitted: cancelling it to recompute from the topic"
+    "$FLINK_HOME/bin/flink" cancel "${active%% *}" >>"$LOG_DIR/submit.log" 2>&1 || die "cancelling job $active failed"
+    local waited=0
+    while [[ -n "$(active_job)" ]] && ((waited < 60)); do sleep 1; waited=$((waited + 1)); done
+    [[ -z "$(active_job)" ]] || die "job $active did not stop after cancel"
+    active=""
+  fi
   if [[ -n "$active" ]]; then
     log "job $JOB_NAME already active: $active"
     return 0
@@ -528,6 +547,7 @@ submit_and_wait() {
   [[ -n "$sp" ]] && args+=(-s "$sp" --allowNonRestoredState)
   log "submitting $JOB_NAME (brokers $KAFKA_BROKERS${sp:+, restoring $sp})"
   echo "$KAFKA_BROKERS" >"$BROKERS_FILE"
+  job_sql_hash >"$JOB_SQL_HASH_FILE"
   out="$("$FLINK_HOME/bin/flink" "${args[@]}" "$RUNNER_JAR" "$JOB_DIR/job.sql" 2>&1)" || rc=$?
   echo "$out" >>"$LOG_DIR/submit.log"
   if ((rc != 0)); then
