@@ -653,3 +653,24 @@ class TestWeb:
         subnet = model()["networks"]["appnet"]["ipam"]["config"][0]["subnet"]
         import ipaddress
         assert ipaddress.ip_address(web_ip) in ipaddress.ip_network(subnet)
+
+
+class TestShellSnippets:
+    """Inline shell in Compose (the kafka-init script, CMD-SHELL healthchecks) must parse.
+    `config` output keeps `$$` escaped; the container gets `$`."""
+
+    def test_kafka_init_script_parses(self):
+        svc = services()["kafka-init"]
+        assert svc["entrypoint"] == ["/bin/bash", "-c"]
+        script = svc["command"][0].replace("$$", "$")
+        assert "--create --if-not-exists" in script and "$TOPICS" in script
+        result = subprocess.run(["bash", "-n"], input=script, text=True, capture_output=True)
+        assert result.returncode == 0, result.stderr
+
+    def test_shell_healthchecks_parse(self):
+        for name, svc in services().items():
+            test = (svc.get("healthcheck") or {}).get("test") or []
+            if test[:1] == ["CMD-SHELL"]:
+                result = subprocess.run(["sh", "-n"], input=test[1].replace("$$", "$"),
+                                        text=True, capture_output=True)
+                assert result.returncode == 0, f"{name}: {result.stderr}"
