@@ -30,7 +30,8 @@ sql() {
   if [ "$CHECK_MODE" = compose ]; then
     docker compose exec -T postgres sh -c 'psql -qAtX -U "$POSTGRES_USER" -d "$POSTGRES_DB"' <<<"$1"
   else
-    load_stack_env || die "no $STACK_ENV: is the native stack up (scripts/stack up)?"
+    # A DATABASE_URL from the caller wins (e.g. Compose with the host-ports override).
+    [ -n "${DATABASE_URL:-}" ] || load_stack_env || die "no DATABASE_URL and no $STACK_ENV: is the stack up?"
     psql -qAtX "$DATABASE_URL" -c "$1"
   fi
 }
