@@ -111,7 +111,8 @@ impl ErrorPayload {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    payload: ErrorPayload,
+    /// Boxed: keeps `Result<_, ApiError>` small (the payload holds maps).
+    payload: Box<ErrorPayload>,
     retry_after_seconds: Option<u64>,
     /// The internal cause: logged with the request id, never sent to the client.
     source: Option<anyhow::Error>,
@@ -125,12 +126,12 @@ impl ApiError {
     ) -> Self {
         Self {
             status,
-            payload: ErrorPayload {
+            payload: Box::new(ErrorPayload {
                 code: code.into(),
                 message: message.into(),
                 details: Vec::new(),
                 extra: Map::new(),
-            },
+            }),
             retry_after_seconds: None,
             source: None,
         }
@@ -193,7 +194,7 @@ impl ApiError {
     pub fn from_status(status: StatusCode) -> Self {
         Self {
             status,
-            payload: ErrorPayload::for_status(status),
+            payload: Box::new(ErrorPayload::for_status(status)),
             retry_after_seconds: None,
             source: None,
         }
@@ -239,7 +240,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        response.extensions_mut().insert(self.payload);
+        response.extensions_mut().insert(*self.payload);
         response
     }
 }

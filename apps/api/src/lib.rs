@@ -8,6 +8,7 @@ pub mod health;
 pub mod http;
 pub mod openapi;
 pub mod state;
+pub mod stats;
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes::router())
+        .merge(stats::routes::router())
         .split_for_parts()
 }
 

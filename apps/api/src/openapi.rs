@@ -16,6 +16,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, metrics and documentation"),
+        (name = "stats", description = "Per-SKU sales from the read model"),
     )
 )]
 pub struct ApiDoc;

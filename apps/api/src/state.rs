@@ -19,6 +19,8 @@ pub struct AppState {
     pub db: PgPool,
     pub redis: Redis,
     pub kafka: Kafka,
+    /// The read model (`sku_stats`, `order_events`); database from the `MONGODB_URL` path.
+    pub mongo: mongodb::Database,
     pub jwt: JwtKeys,
     pub metrics: PrometheusHandle,
 }
@@ -31,6 +33,7 @@ impl AppState {
             platform::db::lazy_pool(config.database_url.expose(), 20).context("DATABASE_URL")?;
         let redis = Redis::new(config.redis_url.expose()).context("REDIS_URL")?;
         let kafka = Kafka::new(&config.kafka_brokers).context("KAFKA_BROKERS")?;
+        let mongo = mongo_database(config.mongodb_url.expose()).context("MONGODB_URL")?;
         let jwt = JwtKeys::new(
             config.jwt_secret.expose().as_bytes(),
             config.access_ttl_seconds,
@@ -40,6 +43,7 @@ impl AppState {
             db,
             redis,
             kafka,
+            mongo,
             jwt,
             metrics: platform::telemetry::prometheus(),
         })
@@ -105,4 +109,17 @@ impl Kafka {
                 .await??;
         Ok(metadata.brokers().len())
     }
+}
+
+/// Database used when `MONGODB_URL` names none.
+pub const DEFAULT_MONGO_DATABASE: &str = "orderflow";
+
+/// The read-model database. The driver connects lazily (on the first query), and for a
+/// `mongodb://` URL building the client does no I/O, so it can be awaited in place here
+/// (a `mongodb+srv://` URL would resolve DNS first).
+fn mongo_database(url: &str) -> anyhow::Result<mongodb::Database> {
+    let client = futures::executor::block_on(mongodb::Client::with_uri_str(url))?;
+    Ok(client
+        .default_database()
+        .unwrap_or_else(|| client.database(DEFAULT_MONGO_DATABASE)))
 }
