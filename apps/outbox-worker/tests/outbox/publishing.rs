@@ -43,6 +43,7 @@ async fn two_workers_drain_5000_rows_each_published_once_in_order_per_order() {
 
 #[tokio::test]
 async fn a_notify_wakes_the_worker_without_waiting_for_the_poll() {
+    let metrics = platform::telemetry::prometheus();
     let db = TestDb::migrated().await;
     let brokers = brokers();
     let topics = Topics::create(&brokers).await;
@@ -64,6 +65,15 @@ async fn a_notify_wakes_the_worker_without_waiting_for_the_poll() {
     running.stop().await;
     let consumed = consume_all(&brokers, &topics.events, 1, Duration::from_secs(20));
     assert_exactly_once_in_order(&envelopes, &consumed);
+
+    let rendered = metrics.render();
+    for name in [
+        "outbox_published_total",
+        "outbox_lag_seconds",
+        "outbox_batch_duration_seconds_bucket",
+    ] {
+        assert!(rendered.contains(name), "{name} missing from:\n{rendered}");
+    }
 }
 
 #[tokio::test]

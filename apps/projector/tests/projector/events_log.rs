@@ -75,6 +75,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
 
 #[tokio::test]
 async fn invalid_events_go_to_the_dlq_with_a_reason_and_valid_ones_still_flow() {
+    let metrics = platform::telemetry::prometheus();
     let setup = Setup::new().await;
     let running = Running::start(setup.config()).await;
     let valid = order_created();
@@ -151,4 +152,24 @@ async fn invalid_events_go_to_the_dlq_with_a_reason_and_valid_ones_still_flow() 
         stored[0].get_str("event_id").unwrap(),
         valid.event_id.to_string()
     );
+
+    let rendered = metrics.render();
+    for name in [
+        "projector_consumed_total",
+        "projector_written_total{collection=\"order_events\"}",
+        "projector_dead_lettered_total{reason=\"unknown_event_type\"}",
+    ] {
+        assert!(rendered.contains(name), "{name} missing from:\n{rendered}");
+    }
+}
+
+#[test]
+fn the_binary_refuses_to_start_without_configuration_and_names_the_variable() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_projector"))
+        .env_clear()
+        .env("KAFKA_BROKERS", "127.0.0.1:9092")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("MONGODB_URL"));
 }

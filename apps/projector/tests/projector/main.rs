@@ -4,4 +4,5 @@
 
 mod events_log;
 mod helpers;
+mod outage;
 mod sku_stats;
