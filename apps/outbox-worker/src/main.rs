@@ -35,8 +35,12 @@ async fn main() -> ExitCode {
     });
     let ops_server = tokio::spawn(ops::serve(metrics_addr, stopped(stop_rx.clone())));
 
-    worker.run(stopped(stop_rx)).await;
+    let result = worker.run(stopped(stop_rx.clone())).await;
     outbox_worker::worker::flush(&worker, Duration::from_secs(5));
+    if result.is_err() {
+        // Already logged; a supervisor restarts the process with a fresh producer.
+        return ExitCode::FAILURE;
+    }
     match ops_server.await {
         Ok(Err(err)) => {
             tracing::error!(error = %err, "metrics server failed");

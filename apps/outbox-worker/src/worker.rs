@@ -32,6 +32,9 @@ pub enum WorkerError {
     Database(#[from] sqlx::Error),
     #[error("kafka client: {0}")]
     Kafka(#[from] KafkaError),
+    /// librdkafka declared the producer unusable; only a new process (a new producer) helps.
+    #[error("fatal producer error: {0}")]
+    FatalProducer(String),
 }
 
 /// What one batch did.
@@ -84,13 +87,24 @@ impl Worker {
     }
 
     /// Works until `shutdown` resolves: a batch right away, another at once while batches
-    /// come back full, otherwise waits for a `NOTIFY` or the poll interval.
-    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
+    /// come back full, otherwise waits for a `NOTIFY` or the poll interval. Returns an error
+    /// only when the producer is beyond repair (the process should exit and be restarted).
+    pub async fn run(
+        &self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), WorkerError> {
         tokio::pin!(shutdown);
-        let mut listener = self.listen().await;
+        let mut listener = None;
         loop {
+            if listener.is_none() {
+                listener = self.listen().await;
+            }
             let claimed = match self.run_batch().await {
                 Ok(outcome) => outcome.claimed,
+                Err(err @ WorkerError::FatalProducer(_)) => {
+                    tracing::error!(error = %err, "stopping: the producer cannot recover");
+                    return Err(err);
+                }
                 Err(err) => {
                     metrics::counter!("outbox_batch_errors_total").increment(1);
                     tracing::error!(error = %err, "outbox batch failed");
@@ -111,6 +125,7 @@ impl Worker {
             }
         }
         tracing::info!("outbox worker stopped");
+        Ok(())
     }
 
     async fn listen(&self) -> Option<PgListener> {
@@ -181,6 +196,13 @@ impl Worker {
             )
         }))
         .await;
+        // A fatal producer error fails every delivery without the broker being at fault:
+        // roll back (the transaction is dropped) instead of charging the rows an attempt.
+        for producer in [&self.producer, &self.dlq_producer] {
+            if let Some((code, reason)) = producer.client().fatal_error() {
+                return Err(WorkerError::FatalProducer(format!("{code:?}: {reason}")));
+            }
+        }
 
         let mut published = Vec::new();
         let mut failed = Vec::new();

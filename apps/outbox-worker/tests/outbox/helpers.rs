@@ -87,7 +87,8 @@ impl Running {
                 .run(async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 })
-                .await;
+                .await
+                .expect("the producer never fails fatally here");
         });
         Self { stop, task }
     }
