@@ -9,6 +9,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after() {
+    let metrics = platform::telemetry::prometheus();
     let setup = Setup::new().await;
     let running = Running::start(setup.config()).await;
     let first = order_created();
@@ -41,6 +42,12 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
     let collection = db.collection::<Document>("order_events");
     eventually(Duration::from_secs(30), "3 messages committed", || async {
         setup.committed(&setup.events_topic) == 3
+    })
+    .await;
+    // librdkafka reports statistics every 5 s; the lag of this test's topic shows up.
+    let lag_metric = format!("projector_consumer_lag{{topic=\"{}\"", setup.events_topic);
+    eventually(Duration::from_secs(20), "consumer lag reported", || async {
+        metrics.render().contains(&lag_metric)
     })
     .await;
     running.stop().await;
