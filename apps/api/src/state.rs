@@ -111,6 +111,8 @@ impl Kafka {
     }
 }
 
+const MONGO_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Database used when `MONGODB_URL` names none.
 pub const DEFAULT_MONGO_DATABASE: &str = "orderflow";
 
@@ -118,7 +120,15 @@ pub const DEFAULT_MONGO_DATABASE: &str = "orderflow";
 /// `mongodb://` URL building the client does no I/O, so it can be awaited in place here
 /// (a `mongodb+srv://` URL would resolve DNS first).
 fn mongo_database(url: &str) -> anyhow::Result<mongodb::Database> {
-    let client = futures::executor::block_on(mongodb::Client::with_uri_str(url))?;
+    let mut options = futures::executor::block_on(std::future::IntoFuture::into_future(
+        mongodb::options::ClientOptions::parse(url),
+    ))?;
+    // Fail a request fast (500, cause logged) instead of the driver's 30 s when MongoDB is
+    // unreachable; a `serverSelectionTimeoutMS` in the URL still wins.
+    options
+        .server_selection_timeout
+        .get_or_insert(MONGO_SELECTION_TIMEOUT);
+    let client = mongodb::Client::with_options(options)?;
     Ok(client
         .default_database()
         .unwrap_or_else(|| client.database(DEFAULT_MONGO_DATABASE)))

@@ -204,3 +204,19 @@ async fn without_sku_ranks_skus_by_revenue_over_the_range() {
     assert_eq!(top_one.len(), 1);
     assert_eq!(top_one[0]["sku"], "SKU-A");
 }
+
+#[tokio::test]
+async fn an_unreachable_read_model_is_a_500_without_details() {
+    let app = TestApp::spawn_with(|vars| {
+        vars.retain(|(name, _)| name != "MONGODB_URL");
+        vars.push((
+            "MONGODB_URL".to_owned(),
+            "mongodb://127.0.0.1:1/orderflow?directConnection=true&serverSelectionTimeoutMS=300"
+                .to_owned(),
+        ));
+    })
+    .await;
+    let response = get_as(&app, Some(Role::Admin), &range(0, 10)).await;
+    let error = response.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
+    assert!(!error.to_string().contains("127.0.0.1:1"), "{error}");
+}
