@@ -116,13 +116,19 @@ const MONGO_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 /// Database used when `MONGODB_URL` names none.
 pub const DEFAULT_MONGO_DATABASE: &str = "orderflow";
 
-/// The read-model database. The driver connects lazily (on the first query), and for a
-/// `mongodb://` URL building the client does no I/O, so it can be awaited in place here
-/// (a `mongodb+srv://` URL would resolve DNS first).
+/// The read-model database. The driver connects lazily (on the first query). Parsing the
+/// URL does no I/O for `mongodb://`, so it is simply awaited in place; a `mongodb+srv://`
+/// URL resolves DNS, which needs the runtime's reactor: on the multi-threaded runtime of
+/// `main` that is done with `block_in_place`.
 fn mongo_database(url: &str) -> anyhow::Result<mongodb::Database> {
-    let mut options = futures::executor::block_on(std::future::IntoFuture::into_future(
-        mongodb::options::ClientOptions::parse(url),
-    ))?;
+    let parse = std::future::IntoFuture::into_future(mongodb::options::ClientOptions::parse(url));
+    let multi_threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let mut options = if multi_threaded {
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(parse))?
+    } else {
+        futures::executor::block_on(parse)?
+    };
     // Fail a request fast (500, cause logged) instead of the driver's 30 s when MongoDB is
     // unreachable; a `serverSelectionTimeoutMS` in the URL still wins.
     options
