@@ -61,9 +61,10 @@ enum Command {
         /// Stop once no message arrived for this long (default: follow until Ctrl-C).
         #[arg(long)]
         timeout_ms: Option<u64>,
-        /// Only messages with this key.
-        #[arg(long)]
-        key: Option<String>,
+        /// Only messages with this key. Keys are always printed, so a bare `--key` (as in
+        /// kcat's "show keys") is accepted and filters nothing.
+        #[arg(long, value_name = "KEY", num_args = 0..=1)]
+        key: Option<Option<String>>,
     },
 }
 
@@ -99,7 +100,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             from_beginning,
             max,
             timeout_ms.map(Duration::from_millis),
-            key.as_deref(),
+            key.flatten().as_deref(),
         ),
     }
 }
