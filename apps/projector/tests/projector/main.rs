@@ -5,4 +5,5 @@
 mod events_log;
 mod helpers;
 mod outage;
+mod pipeline;
 mod sku_stats;
