@@ -172,6 +172,8 @@ async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
         .await
     )
     .is_empty());
+    // Leave nothing behind in the developer's MongoDB.
+    app.state.mongo.drop().await.unwrap();
 }
 
 #[tokio::test]
@@ -203,6 +205,8 @@ async fn without_sku_ranks_skus_by_revenue_over_the_range() {
     );
     assert_eq!(top_one.len(), 1);
     assert_eq!(top_one[0]["sku"], "SKU-A");
+    // Leave nothing behind in the developer's MongoDB.
+    app.state.mongo.drop().await.unwrap();
 }
 
 #[tokio::test]

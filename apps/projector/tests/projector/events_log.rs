@@ -78,6 +78,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
     for name in ["event_id_unique", "order_id", "occurred_at"] {
         assert!(index_names.contains(&name.to_owned()), "{index_names:?}");
     }
+    setup.drop_database().await;
 }
 
 #[tokio::test]
@@ -168,6 +169,7 @@ async fn invalid_events_go_to_the_dlq_with_a_reason_and_valid_ones_still_flow() 
     ] {
         assert!(rendered.contains(name), "{name} missing from:\n{rendered}");
     }
+    setup.drop_database().await;
 }
 
 #[test]

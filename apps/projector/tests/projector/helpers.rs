@@ -91,6 +91,15 @@ impl Setup {
             .database(&self.database)
     }
 
+    /// Leaves nothing behind in the developer's MongoDB (called at the end of a test).
+    pub async fn drop_database(&self) {
+        self.database()
+            .await
+            .drop()
+            .await
+            .expect("drop test database");
+    }
+
     pub async fn produce(&self, topic: &str, key: &str, payload: &[u8]) {
         let producer: FutureProducer = ClientConfig::new()
             .set("bootstrap.servers", &self.brokers)

@@ -97,4 +97,5 @@ async fn outbox_rows_end_up_in_the_audit_log_once() {
             .await
             .unwrap();
     assert_eq!(unpublished, 0);
+    setup.drop_database().await;
 }

@@ -119,4 +119,5 @@ async fn aggregates_are_upserted_by_sku_and_window_and_invalid_ones_dead_lettere
     assert!(letters
         .iter()
         .all(|m| m.headers.contains_key("error_reason")));
+    setup.drop_database().await;
 }
