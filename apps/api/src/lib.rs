@@ -9,6 +9,7 @@ pub mod http;
 pub mod openapi;
 pub mod orders;
 pub mod state;
+pub mod stats;
 
 use std::time::Duration;
 
@@ -39,6 +40,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(health::routes::router())
         .merge(orders::routes::router())
         .merge(auth::routes::router())
+        .merge(stats::routes::router())
         .split_for_parts()
 }
 

@@ -19,6 +19,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
         (name = "orders", description = "Placing, reading and paying or canceling orders"),
         (name = "admin", description = "Admin-only views"),
         (name = "auth", description = "Registration, login, token refresh and logout"),
+        (name = "stats", description = "Per-SKU sales from the read model"),
     )
 )]
 pub struct ApiDoc;

@@ -19,6 +19,8 @@ pub struct AppState {
     pub db: PgPool,
     pub redis: Redis,
     pub kafka: Kafka,
+    /// The read model (`sku_stats`, `order_events`); database from the `MONGODB_URL` path.
+    pub mongo: mongodb::Database,
     pub jwt: JwtKeys,
     pub metrics: PrometheusHandle,
 }
@@ -31,6 +33,7 @@ impl AppState {
             platform::db::lazy_pool(config.database_url.expose(), 20).context("DATABASE_URL")?;
         let redis = Redis::new(config.redis_url.expose()).context("REDIS_URL")?;
         let kafka = Kafka::new(&config.kafka_brokers).context("KAFKA_BROKERS")?;
+        let mongo = mongo_database(config.mongodb_url.expose()).context("MONGODB_URL")?;
         let jwt = JwtKeys::new(
             config.jwt_secret.expose().as_bytes(),
             config.access_ttl_seconds,
@@ -40,6 +43,7 @@ impl AppState {
             db,
             redis,
             kafka,
+            mongo,
             jwt,
             metrics: platform::telemetry::prometheus(),
         })
@@ -105,4 +109,33 @@ impl Kafka {
                 .await??;
         Ok(metadata.brokers().len())
     }
+}
+
+const MONGO_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Database used when `MONGODB_URL` names none.
+pub const DEFAULT_MONGO_DATABASE: &str = "orderflow";
+
+/// The read-model database. The driver connects lazily (on the first query). Parsing the
+/// URL does no I/O for `mongodb://`, so it is simply awaited in place; a `mongodb+srv://`
+/// URL resolves DNS, which needs the runtime's reactor: on the multi-threaded runtime of
+/// `main` that is done with `block_in_place`.
+fn mongo_database(url: &str) -> anyhow::Result<mongodb::Database> {
+    let parse = std::future::IntoFuture::into_future(mongodb::options::ClientOptions::parse(url));
+    let multi_threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let mut options = if multi_threaded {
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(parse))?
+    } else {
+        futures::executor::block_on(parse)?
+    };
+    // Fail a request fast (500, cause logged) instead of the driver's 30 s when MongoDB is
+    // unreachable; a `serverSelectionTimeoutMS` in the URL still wins.
+    options
+        .server_selection_timeout
+        .get_or_insert(MONGO_SELECTION_TIMEOUT);
+    let client = mongodb::Client::with_options(options)?;
+    Ok(client
+        .default_database()
+        .unwrap_or_else(|| client.database(DEFAULT_MONGO_DATABASE)))
 }

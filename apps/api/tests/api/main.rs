@@ -6,3 +6,4 @@ mod helpers;
 mod migrations;
 mod orders;
 mod skeleton;
+mod stats;

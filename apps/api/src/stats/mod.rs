@@ -1,0 +1,7 @@
+//! `GET /stats/sku` (SPEC §7): per-SKU per-minute sales from the MongoDB read model that
+//! the projector maintains.
+
+pub mod domain;
+pub mod repo;
+pub mod routes;
+pub mod service;

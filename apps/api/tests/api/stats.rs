@@ -1,0 +1,226 @@
+//! `GET /stats/sku` (SPEC §7) against the real MongoDB, seeded directly in a database of
+//! the test's own.
+
+use api::auth::Role;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mongodb::bson::{doc, DateTime as BsonDateTime, Document};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, TestResponse};
+
+/// The stack's MongoDB with the path replaced by a unique database.
+fn unique_mongodb_url() -> String {
+    let url = std::env::var("MONGODB_URL")
+        .unwrap_or_else(|_| "mongodb://127.0.0.1:27017/?directConnection=true".to_owned());
+    let (base, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let host_end = base[10..].find('/').map_or(base.len(), |at| at + 10);
+    let database = testkit::unique_name("stats_test").replace('-', "_");
+    format!("{}/{database}?{query}", &base[..host_end])
+}
+
+async fn spawn() -> TestApp {
+    let url = unique_mongodb_url();
+    TestApp::spawn_with(|vars| {
+        vars.retain(|(name, _)| name != "MONGODB_URL");
+        vars.push(("MONGODB_URL".to_owned(), url));
+    })
+    .await
+}
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+/// A window as the projector writes it.
+async fn seed(app: &TestApp, sku: &str, minute: i64, qty: i64, revenue: i64) {
+    let start = at(minute);
+    app.state
+        .mongo
+        .collection::<Document>("sku_stats")
+        .insert_one(doc! {
+            "sku": sku,
+            "window_start": BsonDateTime::from_millis(start.timestamp_millis()),
+            "window_end": BsonDateTime::from_millis((start + Duration::minutes(1)).timestamp_millis()),
+            "qty_sum": qty,
+            "revenue_sum": revenue,
+            "updated_at": BsonDateTime::now(),
+        })
+        .await
+        .expect("seed sku_stats");
+}
+
+async fn get_as(app: &TestApp, role: Option<Role>, query: &str) -> TestResponse {
+    let mut request = Request::get(format!("/stats/sku?{query}"));
+    if let Some(role) = role {
+        let (token, _) = app
+            .state
+            .jwt
+            .issue(Uuid::new_v4(), "someone@example.com", role);
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+fn range(from: i64, to: i64) -> String {
+    let encode = |t: DateTime<Utc>| t.to_rfc3339().replace('+', "%2B");
+    format!("from={}&to={}", encode(at(from)), encode(at(to)))
+}
+
+fn items(response: &TestResponse) -> Vec<Value> {
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    response.json()["items"].as_array().expect("items").clone()
+}
+
+#[tokio::test]
+async fn requires_an_admin() {
+    let app = spawn().await;
+    get_as(&app, None, &range(0, 10))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+    get_as(&app, Some(Role::User), &range(0, 10))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn invalid_parameters_are_422_naming_each_field() {
+    let app = spawn().await;
+    let cases = [
+        (String::new(), vec!["from", "to"]),
+        (
+            "from=yesterday&to=2026-11-25T10:00:00Z".to_owned(),
+            vec!["from"],
+        ),
+        (range(10, 0), vec!["to"]),
+        (range(5, 5), vec!["to"]),
+        (range(0, 7 * 24 * 60 + 1), vec!["to"]),
+        (format!("{}&sku=lower-case", range(0, 10)), vec!["sku"]),
+        (format!("{}&sku=AB", range(0, 10)), vec!["sku"]),
+        (format!("{}&limit=0", range(0, 10)), vec!["limit"]),
+        (format!("{}&limit=101", range(0, 10)), vec!["limit"]),
+        (format!("{}&limit=many", range(0, 10)), vec!["limit"]),
+        (
+            "from=x&to=y&sku=%20&limit=-1".to_owned(),
+            vec!["from", "to", "sku", "limit"],
+        ),
+    ];
+    for (query, expected) in cases {
+        let response = get_as(&app, Some(Role::Admin), &query).await;
+        let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+        let fields: Vec<&str> = error["details"]
+            .as_array()
+            .expect("details")
+            .iter()
+            .map(|d| d["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, expected, "query {query:?}");
+    }
+    // Exactly 7 days is allowed.
+    assert!(items(&get_as(&app, Some(Role::Admin), &range(0, 7 * 24 * 60)).await).is_empty());
+}
+
+#[tokio::test]
+async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
+    let app = spawn().await;
+    for (minute, qty) in [(3, 3), (1, 1), (2, 2), (10, 10), (-1, 99)] {
+        seed(&app, "SKU-1", minute, qty, qty * 100).await;
+    }
+    seed(&app, "SKU-2", 1, 5, 500).await;
+
+    let all = items(
+        &get_as(
+            &app,
+            Some(Role::Admin),
+            &format!("{}&sku=SKU-1", range(0, 10)),
+        )
+        .await,
+    );
+    assert_eq!(
+        all,
+        [1, 2, 3]
+            .map(|n| json!({
+                "sku": "SKU-1",
+                "window_start": at(n).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "qty_sum": n,
+                "revenue_sum": n * 100,
+            }))
+            .to_vec(),
+        "in [from, to), by window_start"
+    );
+    let limited = items(
+        &get_as(
+            &app,
+            Some(Role::Admin),
+            &format!("{}&sku=SKU-1&limit=2", range(0, 11)),
+        )
+        .await,
+    );
+    let qtys: Vec<i64> = limited
+        .iter()
+        .map(|i| i["qty_sum"].as_i64().unwrap())
+        .collect();
+    assert_eq!(qtys, [1, 2]);
+    assert!(items(
+        &get_as(
+            &app,
+            Some(Role::Admin),
+            &format!("{}&sku=SKU-9", range(0, 10))
+        )
+        .await
+    )
+    .is_empty());
+    // Leave nothing behind in the developer's MongoDB.
+    app.state.mongo.drop().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_sku_ranks_skus_by_revenue_over_the_range() {
+    let app = spawn().await;
+    seed(&app, "SKU-A", 1, 1, 1_000).await;
+    seed(&app, "SKU-A", 5, 2, 3_000_000_000).await;
+    seed(&app, "SKU-B", 2, 10, 2_000_000_000).await;
+    seed(&app, "SKU-C", 3, 1, 10).await;
+    // Outside the range: must not count.
+    seed(&app, "SKU-C", 30, 1, 9_000_000_000).await;
+
+    let top = items(&get_as(&app, Some(Role::Admin), &range(0, 10)).await);
+    assert_eq!(
+        top,
+        vec![
+            json!({"sku": "SKU-A", "window_start": "2026-11-25T10:01:00Z", "qty_sum": 3, "revenue_sum": 3_000_001_000_i64}),
+            json!({"sku": "SKU-B", "window_start": "2026-11-25T10:02:00Z", "qty_sum": 10, "revenue_sum": 2_000_000_000_i64}),
+            json!({"sku": "SKU-C", "window_start": "2026-11-25T10:03:00Z", "qty_sum": 1, "revenue_sum": 10}),
+        ]
+    );
+    let top_one = items(
+        &get_as(
+            &app,
+            Some(Role::Admin),
+            &format!("{}&limit=1", range(0, 10)),
+        )
+        .await,
+    );
+    assert_eq!(top_one.len(), 1);
+    assert_eq!(top_one[0]["sku"], "SKU-A");
+    // Leave nothing behind in the developer's MongoDB.
+    app.state.mongo.drop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_read_model_is_a_500_without_details() {
+    let app = TestApp::spawn_with(|vars| {
+        vars.retain(|(name, _)| name != "MONGODB_URL");
+        vars.push((
+            "MONGODB_URL".to_owned(),
+            "mongodb://127.0.0.1:1/orderflow?directConnection=true&serverSelectionTimeoutMS=300"
+                .to_owned(),
+        ));
+    })
+    .await;
+    let response = get_as(&app, Some(Role::Admin), &range(0, 10)).await;
+    let error = response.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
+    assert!(!error.to_string().contains("127.0.0.1:1"), "{error}");
+}

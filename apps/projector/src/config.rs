@@ -1,0 +1,142 @@
+//! The projector's settings, read once at start-up; every failure names the variable.
+
+use std::net::SocketAddr;
+
+use platform::config::{ConfigError, Env};
+
+#[derive(Clone)]
+pub struct Config {
+    pub kafka_brokers: String,
+    pub mongodb_url: String,
+    pub events_topic: String,
+    pub sku_stats_topic: String,
+    pub dlq_topic: String,
+    pub consumer_group: String,
+    pub metrics_addr: SocketAddr,
+}
+
+/// Consumer group of the projector unless `CONSUMER_GROUP` says otherwise.
+pub const DEFAULT_CONSUMER_GROUP: &str = "orderflow-projector";
+
+impl std::fmt::Debug for Config {
+    // The MongoDB URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("kafka_brokers", &self.kafka_brokers)
+            .field("events_topic", &self.events_topic)
+            .field("sku_stats_topic", &self.sku_stats_topic)
+            .field("dlq_topic", &self.dlq_topic)
+            .field("consumer_group", &self.consumer_group)
+            .field("metrics_addr", &self.metrics_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let mongodb_url = env.required("MONGODB_URL")?;
+        if !(mongodb_url.starts_with("mongodb://") || mongodb_url.starts_with("mongodb+srv://")) {
+            return Err(ConfigError::new(
+                "MONGODB_URL",
+                "must start with mongodb:// or mongodb+srv://",
+            ));
+        }
+        Ok(Self {
+            kafka_brokers: brokers(env, "KAFKA_BROKERS")?,
+            mongodb_url: mongodb_url.to_owned(),
+            events_topic: topic(env, "ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
+            sku_stats_topic: topic(env, "SKU_STATS_TOPIC", events::TOPIC_SKU_STATS)?,
+            dlq_topic: topic(env, "DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
+            consumer_group: topic(env, "CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
+            metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
+        })
+    }
+}
+
+fn brokers(env: &Env, name: &str) -> Result<String, ConfigError> {
+    let items: Vec<&str> = env
+        .required(name)?
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect();
+    for item in &items {
+        match item.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
+            _ => {
+                return Err(ConfigError::new(
+                    name,
+                    format!("has an invalid entry {item:?}: expected host:port"),
+                ))
+            }
+        }
+    }
+    if items.is_empty() {
+        return Err(ConfigError::new(name, "is required but not set"));
+    }
+    Ok(items.join(","))
+}
+
+/// Topic and group names share Kafka's character rules.
+fn topic(env: &Env, name: &str, default: &str) -> Result<String, ConfigError> {
+    let value = env.optional(name).unwrap_or(default);
+    let valid = value.len() <= 249
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(ConfigError::new(
+            name,
+            "must use only [A-Za-z0-9._-], at most 249 characters",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+        let mut all = vec![
+            ("KAFKA_BROKERS", "127.0.0.1:9092"),
+            ("MONGODB_URL", "mongodb://u:p@127.0.0.1:27017/orderflow"),
+        ];
+        all.retain(|(k, _)| !pairs.iter().any(|(o, _)| o == k));
+        all.extend_from_slice(pairs);
+        Config::from_env(&Env::from_pairs(all))
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let config = with(&[]).unwrap();
+        assert_eq!(config.events_topic, "orders.events");
+        assert_eq!(config.sku_stats_topic, "orders.sku-stats");
+        assert_eq!(config.dlq_topic, "orders.dlq");
+        assert_eq!(config.consumer_group, "orderflow-projector");
+        assert_eq!(config.metrics_addr.to_string(), "127.0.0.1:9102");
+    }
+
+    #[test]
+    fn missing_or_invalid_variables_are_named() {
+        for (name, bad) in [
+            ("KAFKA_BROKERS", ""),
+            ("KAFKA_BROKERS", "host"),
+            ("MONGODB_URL", ""),
+            ("MONGODB_URL", "postgres://x"),
+            ("SKU_STATS_TOPIC", "a b"),
+            ("CONSUMER_GROUP", "g/1"),
+            ("METRICS_ADDR", "x"),
+        ] {
+            let err = with(&[(name, bad)]).unwrap_err();
+            assert_eq!(err.variable, name, "{name}={bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_mongodb_url() {
+        let rendered = format!("{:?}", with(&[]).unwrap());
+        assert!(!rendered.contains("u:p@"), "{rendered}");
+    }
+}

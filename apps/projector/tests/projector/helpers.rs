@@ -1,0 +1,252 @@
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use events::{Envelope, EventPayload, OrderCreated, OrderItem};
+use mongodb::Database;
+use platform::config::Env;
+use projector::{Config, Projector};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub fn brokers() -> String {
+    std::env::var("KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())
+}
+
+/// The server's URL with the path replaced by `database`.
+pub fn mongodb_url(database: &str) -> String {
+    let url = std::env::var("MONGODB_URL")
+        .unwrap_or_else(|_| "mongodb://127.0.0.1:27017/?directConnection=true".to_owned());
+    let (base, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let scheme_end = base.find("://").map_or(0, |at| at + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |at| scheme_end + at);
+    format!("{}/{database}?{query}", &base[..host_end])
+}
+
+/// Own topics (3 partitions each), consumer group and MongoDB database.
+pub struct Setup {
+    pub brokers: String,
+    pub events_topic: String,
+    pub stats_topic: String,
+    pub dlq_topic: String,
+    pub group: String,
+    pub database: String,
+}
+
+impl Setup {
+    pub async fn new() -> Self {
+        let setup = Self {
+            brokers: brokers(),
+            events_topic: testkit::unique_name("test.orders.events"),
+            stats_topic: testkit::unique_name("test.orders.sku-stats"),
+            dlq_topic: testkit::unique_name("test.orders.dlq"),
+            group: testkit::unique_name("test-projector"),
+            database: testkit::unique_name("projector_test").replace('-', "_"),
+        };
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &setup.brokers)
+            .create()
+            .expect("admin client");
+        let topics: Vec<NewTopic> = [&setup.events_topic, &setup.stats_topic, &setup.dlq_topic]
+            .into_iter()
+            .map(|name| NewTopic::new(name, 3, TopicReplication::Fixed(1)))
+            .collect();
+        for result in admin
+            .create_topics(&topics, &AdminOptions::new())
+            .await
+            .expect("create topics")
+        {
+            result.expect("topic created");
+        }
+        setup
+    }
+
+    pub fn config(&self) -> Config {
+        let url = mongodb_url(&self.database);
+        Config::from_env(&Env::from_pairs([
+            ("KAFKA_BROKERS", self.brokers.as_str()),
+            ("MONGODB_URL", url.as_str()),
+            ("ORDERS_EVENTS_TOPIC", self.events_topic.as_str()),
+            ("SKU_STATS_TOPIC", self.stats_topic.as_str()),
+            ("DLQ_TOPIC", self.dlq_topic.as_str()),
+            ("CONSUMER_GROUP", self.group.as_str()),
+        ]))
+        .expect("test configuration is valid")
+    }
+
+    pub async fn database(&self) -> Database {
+        mongodb::Client::with_uri_str(mongodb_url(&self.database))
+            .await
+            .expect("mongodb client")
+            .database(&self.database)
+    }
+
+    /// Leaves nothing behind in the developer's MongoDB (called at the end of a test).
+    pub async fn drop_database(&self) {
+        self.database()
+            .await
+            .drop()
+            .await
+            .expect("drop test database");
+    }
+
+    pub async fn produce(&self, topic: &str, key: &str, payload: &[u8]) {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", &self.brokers)
+            .set("enable.idempotence", "true")
+            .create()
+            .expect("producer");
+        producer
+            .send(
+                FutureRecord::to(topic).key(key).payload(payload),
+                Timeout::After(Duration::from_secs(10)),
+            )
+            .await
+            .map_err(|(err, _)| err)
+            .expect("test message delivered");
+    }
+
+    /// Sum of the group's committed offsets over `topic`'s partitions.
+    pub fn committed(&self, topic: &str) -> i64 {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.brokers)
+            .set("group.id", &self.group)
+            .create()
+            .expect("consumer");
+        let mut partitions = TopicPartitionList::new();
+        for partition in 0..3 {
+            partitions.add_partition(topic, partition);
+        }
+        consumer
+            .committed_offsets(partitions, Duration::from_secs(10))
+            .expect("committed offsets")
+            .elements()
+            .iter()
+            .map(|element| match element.offset() {
+                Offset::Offset(offset) => offset,
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+pub struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn start(config: Config) -> Self {
+        let projector = Projector::new(config).await.expect("projector builds");
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            projector.run(stopped).await.expect("projector runs");
+        });
+        Self { stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.task.await.expect("projector task does not panic");
+    }
+}
+
+pub fn order_created() -> Envelope {
+    let order_id = Uuid::new_v4();
+    Envelope::new(
+        Uuid::new_v4(),
+        Utc::now(),
+        "test",
+        "req-1",
+        EventPayload::OrderCreated(OrderCreated {
+            order_id,
+            user_id: Uuid::new_v4(),
+            currency: "HUF".into(),
+            total_amount: 5_000_000_000,
+            items: vec![OrderItem {
+                sku: "SKU-1".into(),
+                qty: 2,
+                unit_price: 2_500_000_000,
+            }],
+        }),
+    )
+}
+
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[derive(Debug)]
+pub struct Consumed {
+    pub key: String,
+    pub payload: serde_json::Value,
+    pub headers: HashMap<String, String>,
+}
+
+pub fn consume_all(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+    timeout: Duration,
+) -> Vec<Consumed> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", testkit::unique_name("test-reader"))
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut assignment = TopicPartitionList::new();
+    for partition in 0..3 {
+        assignment
+            .add_partition_offset(topic, partition, Offset::Beginning)
+            .expect("partition");
+    }
+    consumer.assign(&assignment).expect("assign");
+    let deadline = Instant::now() + timeout;
+    let mut messages = Vec::new();
+    while messages.len() < expected && Instant::now() < deadline {
+        let Some(result) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        let message = result.expect("consume");
+        let headers = message
+            .headers()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.key.to_owned(),
+                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        messages.push(Consumed {
+            key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
+            payload: serde_json::from_slice(message.payload().unwrap_or_default())
+                .expect("JSON payload"),
+            headers,
+        });
+    }
+    messages
+}

@@ -1,0 +1,2 @@
+DROP INDEX outbox_events_pending_by_aggregate_idx;
+DROP INDEX outbox_events_pending_idx;
