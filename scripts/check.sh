@@ -94,7 +94,9 @@ printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth-header"
 pass "access token issued"
 
 begin "create order (Idempotency-Key)"
-SKU="CHECK-$(tr -dc 'A-Z0-9' </dev/urandom | head -c 10)"
+uuid=$(cat /proc/sys/kernel/random/uuid)
+uuid=${uuid//-/}
+SKU="CHECK-${uuid^^}"
 KEY=$(cat /proc/sys/kernel/random/uuid)
 order=$(jq -nc --arg sku "$SKU" '{currency: "EUR", items: [{sku: $sku, qty: 3, unit_price: 1250}]}')
 status=$(http POST /orders "$order" "Idempotency-Key: $KEY")
