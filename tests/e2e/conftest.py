@@ -37,6 +37,10 @@ class Api:
         self.base = base
 
     def call(self, method: str, path: str, body=None, token: str | None = None, headers=None):
+        status, payload, _ = self.call_with_headers(method, path, body, token, headers)
+        return status, payload
+
+    def call_with_headers(self, method: str, path: str, body=None, token: str | None = None, headers=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method)
         if body is not None:
@@ -48,10 +52,10 @@ class Api:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 payload = response.read()
-                return response.status, json.loads(payload) if payload else None
+                return response.status, json.loads(payload) if payload else None, dict(response.headers)
         except urllib.error.HTTPError as error:
             payload = error.read()
-            return error.code, json.loads(payload) if payload else None
+            return error.code, json.loads(payload) if payload else None, dict(error.headers)
 
     def new_user(self) -> str:
         """Registers a fresh user and returns its access token."""
@@ -59,9 +63,18 @@ class Api:
         password = f"Pw-{uuid.uuid4().hex[:10]}-X9!"
         status, body = self.call("POST", "/auth/register", {"email": email, "password": password, "role": "user"})
         assert status == 201, body
-        status, body = self.call("POST", "/auth/login", {"email": email, "password": password})
-        assert status == 200, body
-        return body["access_token"]
+        return self.login(email, password)
+
+    def login(self, email: str, password: str) -> str:
+        """Logs in, waiting out the per-IP login rate limit (everything here comes from
+        127.0.0.1) the way a client should: by its Retry-After."""
+        for _ in range(3):
+            status, body, headers = self.call_with_headers("POST", "/auth/login", {"email": email, "password": password})
+            if status != 429:
+                assert status == 200, body
+                return body["access_token"]
+            time.sleep(int(headers.get("Retry-After", "5")) + 1)
+        raise AssertionError("still rate limited after three Retry-After waits")
 
 
 @pytest.fixture(scope="session")

@@ -15,10 +15,13 @@ import {
   STATS_TIMEOUT_MS,
   VIEWPORTS,
   adminCredentials,
+  chartDrawn,
   ensureUser,
   launchBrowser,
   login,
+  placeOrder,
   screenshot,
+  setOrderStatus,
   sleep,
   tokensInStorage,
   uniqueSku,
@@ -168,7 +171,10 @@ describe("orderflow web E2E", { concurrency: false }, () => {
 
   it("survives a forced access-token expiry through the refresh flow", T, async () => {
     // Back to the list inside the app (no reload: the access token stays in memory).
-    await page.getByRole("link", { name: "Orders" }).click();
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Orders", exact: true })
+      .click();
     await page.locator(`[data-order-id="${orderId}"]`).waitFor();
 
     const refreshes = [];
@@ -252,23 +258,41 @@ describe("orderflow web E2E", { concurrency: false }, () => {
       await sleep(3_000);
       await adminPage.getByRole("button", { name: "Refresh" }).click();
     }
+    await chartDrawn(adminPage);
     await screenshot(adminPage, "stats-sku", "desktop");
     await adminPage.goto(`${BASE_URL}/stats?range=1h`);
     await adminPage.getByTestId("stats-table").waitFor();
+    await chartDrawn(adminPage);
     await screenshot(adminPage, "stats", "desktop");
     assert.deepEqual(await tokensInStorage(adminPage), []);
     await adminContext.close();
   });
 
-  it("takes phone-width screenshots of every page", { timeout: 120_000 }, async () => {
+  it("takes phone-width screenshots of the user pages", { timeout: 120_000 }, async () => {
     const phone = await browser.newContext(VIEWPORTS.phone);
     const p = await phone.newPage();
     await p.goto(`${BASE_URL}/login`);
     await p.locator("#email").waitFor();
     await screenshot(p, "login", "phone");
-    await login(p, user);
+    const phoneTokens = await login(p, user);
     await p.getByTestId("orders-table").waitFor();
+    // Two more orders through the API (one left open, one canceled) so the
+    // list screenshots show several rows, currencies and statuses.
+    await placeOrder(phoneTokens.access_token, {
+      currency: "HUF",
+      items: [{ sku: `${sku}-C`, qty: 2, unit_price: 4990 }],
+    });
+    const canceled = await placeOrder(phoneTokens.access_token, {
+      currency: "USD",
+      items: [{ sku: `${sku}-D`, qty: 1, unit_price: 1999 }],
+    });
+    await setOrderStatus(phoneTokens.access_token, canceled.id, "canceled");
+    await p.getByRole("button", { name: "Refresh orders" }).click();
+    await p.locator("[data-order-id]").nth(2).waitFor();
     await screenshot(p, "orders", "phone");
+    await p.setViewportSize(VIEWPORTS.desktop);
+    await screenshot(p, "orders-list", "desktop");
+    await p.setViewportSize(VIEWPORTS.phone);
     await p.getByTestId("new-order").click();
     await p.getByRole("dialog", { name: "New order" }).waitFor();
     await screenshot(p, "create-order", "phone");
@@ -280,12 +304,15 @@ describe("orderflow web E2E", { concurrency: false }, () => {
     await p.getByTestId("stats-admin-only").waitFor();
     await screenshot(p, "stats-non-admin", "phone");
     await phone.close();
+  });
 
+  it("takes a phone-width screenshot of /stats as an admin", { timeout: 120_000 }, async () => {
     const adminPhone = await browser.newContext(VIEWPORTS.phone);
     const ap = await adminPhone.newPage();
     await login(ap, adminCredentials());
     await ap.goto(`${BASE_URL}/stats?range=1h`);
     await ap.getByTestId("stats-table").waitFor();
+    await chartDrawn(ap);
     await screenshot(ap, "stats", "phone");
     await adminPhone.close();
   });

@@ -50,8 +50,15 @@ export async function launchBrowser() {
 export async function screenshot(page, name, viewportName) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${viewportName}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Finite CSS animations (dialog zoom-in, toast slide-in) are fast-forwarded
+  // to their end state, so no screenshot catches a half-open dialog.
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
   return file;
+}
+
+/** Waits until the lazily loaded /stats chart has drawn its bars. */
+export async function chartDrawn(page) {
+  await page.locator('[data-testid="stats-chart"] .recharts-bar-rectangle').first().waitFor();
 }
 
 export function uniqueSku() {
@@ -99,6 +106,32 @@ export async function login(page, { email, password }) {
   const res = await response;
   if (res.status() !== 200) throw new Error(`login failed: HTTP ${res.status()}`);
   await page.waitForURL(/\/orders$/);
+  return res.json();
+}
+
+/** POST /orders straight to the API (through the /api proxy); resolves to the order. */
+export async function placeOrder(accessToken, body) {
+  const res = await fetch(`${API_URL}/orders`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      "content-type": "application/json",
+      "idempotency-key": crypto.randomUUID(),
+    },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST /orders: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** PATCH /orders/{id}/status straight to the API. */
+export async function setOrderStatus(accessToken, id, status) {
+  const res = await fetch(`${API_URL}/orders/${id}/status`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ status }),
+  });
+  if (res.status !== 200) throw new Error(`PATCH status: HTTP ${res.status} ${await res.text()}`);
   return res.json();
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError, errorMessage, isTransient } from "./errors";
+import { ApiError, asSentence, errorMessage, isTransient } from "./errors";
 
 describe("ApiError.fromResponse", () => {
   it("reads the uniform error body", () => {
@@ -38,5 +38,18 @@ describe("ApiError.fromResponse", () => {
   it("treats 4xx (other than 429) as not transient", () => {
     expect(isTransient(new ApiError({ status: 409, code: "CONFLICT", message: "x" }))).toBe(false);
     expect(isTransient(ApiError.network())).toBe(true);
+  });
+});
+
+describe("errorMessage", () => {
+  it("turns the API's terse phrases into sentences", () => {
+    const e = new ApiError({
+      status: 409,
+      code: "INVALID_TRANSITION",
+      message: "an order cannot go from paid to canceled",
+    });
+    expect(errorMessage(e)).toBe("An order cannot go from paid to canceled.");
+    expect(asSentence("Already a sentence!")).toBe("Already a sentence!");
+    expect(asSentence("")).toBe("");
   });
 });

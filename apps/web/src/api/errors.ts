@@ -77,13 +77,25 @@ export function isTransient(e: unknown): boolean {
   return isApiError(e) && (e.status === 0 || e.status >= 500 || e.status === 429);
 }
 
+/**
+ * The API's messages are terse lower-case phrases ("an order cannot go from
+ * paid to canceled"); shown to people they read better as a sentence.
+ */
+export function asSentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capitalised = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 /** A short message suitable for a toast or an inline error. */
 export function errorMessage(e: unknown): string {
   if (isApiError(e)) {
+    const message = asSentence(e.message);
     if (e.status === 429 && e.retryAfter !== undefined) {
-      return `${e.message} Try again in ${e.retryAfter} s.`;
+      return `${message} Try again in ${e.retryAfter} s.`;
     }
-    return e.message;
+    return message;
   }
   if (e instanceof Error && e.message) return e.message;
   return "Something went wrong.";

@@ -10,40 +10,20 @@ import {
 } from "../../scripts/openapi-gen.mjs";
 
 const committed = fs.readFileSync(SCHEMA_PATH, "utf8");
-const snapshot = snapshotStatus();
-const hasSnapshot = snapshot.complete;
-const whyNot = snapshot.exists
-  ? `apps/api/openapi.json does not describe the endpoints the UI calls yet (missing: ${snapshot.missing.join(", ")})`
-  : "apps/api/openapi.json does not exist yet";
-
-if (!hasSnapshot) {
-  console.warn(
-    `[schema.test] staleness check skipped: ${whyNot}; src/api/schema.d.ts is provisional.`,
-  );
-}
 
 describe("generated API client types (src/api/schema.d.ts)", () => {
-  it.skipIf(!hasSnapshot)(
-    hasSnapshot
-      ? "is up to date with apps/api/openapi.json (run `npm run gen:api` if this fails)"
-      : `SKIPPED — ${whyNot}, so staleness cannot be checked; ` +
-          "schema.d.ts is the provisional hand-written contract until the snapshot has them and `npm run gen:api` is run",
-    async () => {
-      const fresh = await generateSchema(OPENAPI_PATH);
-      expect(committed, "src/api/schema.d.ts is stale: run `npm run gen:api` in apps/web").toBe(
-        fresh,
-      );
-    },
-  );
+  it("is up to date with apps/api/openapi.json (run `npm run gen:api` if this fails)", async () => {
+    const fresh = await generateSchema(OPENAPI_PATH);
+    expect(committed, "src/api/schema.d.ts is stale: run `npm run gen:api` in apps/web").toBe(
+      fresh,
+    );
+  });
 
-  it("is marked PROVISIONAL exactly while the API snapshot is missing or incomplete", () => {
-    if (hasSnapshot) {
-      expect(committed, "replace the provisional schema: run `npm run gen:api`").not.toContain(
-        "PROVISIONAL",
-      );
-    } else {
-      expect(committed).toContain("PROVISIONAL");
-    }
+  it("comes from a snapshot that describes every endpoint the UI calls", () => {
+    const status = snapshotStatus();
+    expect(status.exists, "apps/api/openapi.json is missing").toBe(true);
+    expect(status.missing, "paths the UI calls but the API snapshot lacks").toEqual([]);
+    expect(committed).not.toContain("PROVISIONAL");
   });
 
   it("the generator pipeline produces openapi-fetch types from a document", async () => {

@@ -21,5 +21,7 @@ export type OrderStatus = Order["status"];
 export type OrderSummary = Schemas["OrderSummary"];
 export type OrderPage = Schemas["OrderPage"];
 export type UpdateOrderStatusRequest = Schemas["UpdateOrderStatusRequest"];
+/** The statuses a client may ask for (`paid` | `canceled`). */
+export type TargetStatus = UpdateOrderStatusRequest["status"];
 export type SkuStat = Schemas["SkuStat"];
 export type SkuStatsPage = Schemas["SkuStatsPage"];

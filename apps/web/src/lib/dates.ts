@@ -36,6 +36,13 @@ export function toDateTimeLocal(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/**
+ * A short, human-friendly form of an id: its last 8 hex digits. The API issues
+ * UUIDv7 ids, whose leading digits are a millisecond timestamp (orders placed
+ * within the same minute share them), so the random tail is what tells orders
+ * apart.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  const hex = id.replace(/-/g, "");
+  return hex.length > 8 ? hex.slice(-8) : id;
 }

@@ -137,7 +137,7 @@ export function OrdersPage() {
                 <TableRow className="hover:bg-transparent">
                   <TableHead className="pl-4">Order</TableHead>
                   <TableHead>Status</TableHead>
-                  <TableHead className="text-right">Total</TableHead>
+                  <TableHead className="pr-4 text-right sm:pr-2">Total</TableHead>
                   <TableHead className="hidden sm:table-cell">Created</TableHead>
                   <TableHead className="hidden w-8 pr-4 sm:table-cell">
                     <span className="sr-only">Open</span>
@@ -171,7 +171,7 @@ export function OrdersPage() {
                     <TableCell>
                       <StatusBadge status={o.status} />
                     </TableCell>
-                    <TableCell className="tabular text-right font-medium">
+                    <TableCell className="tabular pr-4 text-right font-medium sm:pr-2">
                       {formatMoney(o.total_amount, o.currency)}
                     </TableCell>
                     <TableCell

@@ -51,6 +51,11 @@ import { SKU_PATTERN } from "@/features/orders/schema";
 const StatsChart = lazy(() => import("@/features/stats/StatsChart"));
 
 const LIMITS = [10, 20, 50, 100] as const;
+/**
+ * With a SKU filter the API returns that SKU's windows oldest first, at most
+ * `limit` (1..100) of them: ask for the most, and say so when the range holds more.
+ */
+const MAX_WINDOWS = 100;
 const LIVE_REFRESH_MS = 15_000;
 
 /** Read the clock in event handlers and effects (not during render). */
@@ -110,7 +115,7 @@ function StatsDashboard() {
   const range =
     rangeState.kind === "preset" ? presetRange(rangeState.preset, now) : rangeState.range;
   const query = useQuery({
-    ...skuStatsQuery(range, sku || undefined, limit),
+    ...skuStatsQuery(range, sku || undefined, sku ? MAX_WINDOWS : limit),
     placeholderData: keepPreviousData,
     refetchInterval: rangeState.kind === "preset" ? LIVE_REFRESH_MS : false,
   });
@@ -322,7 +327,11 @@ function StatsDashboard() {
             <CardHeader>
               <CardTitle>{bySku ? "Top SKUs" : `${sku} per minute`}</CardTitle>
               <CardDescription>
-                {bySku ? `By revenue, top ${limit}` : "One-minute windows"}
+                {bySku
+                  ? `By revenue, top ${limit}`
+                  : items.length >= MAX_WINDOWS
+                    ? `The first ${MAX_WINDOWS} one-minute windows with sales; pick a shorter range to see later ones`
+                    : "One-minute windows with sales"}
               </CardDescription>
               <CardAction>
                 <div
@@ -363,8 +372,10 @@ function StatsDashboard() {
             <Table data-testid="stats-table">
               <TableHeader>
                 <TableRow className="hover:bg-transparent">
-                  <TableHead className="pl-4 sm:pl-6">SKU</TableHead>
-                  {!bySku && <TableHead>Window</TableHead>}
+                  <TableHead className={cn("pl-4 sm:pl-6", !bySku && "hidden sm:table-cell")}>
+                    SKU
+                  </TableHead>
+                  {!bySku && <TableHead className="pl-4 sm:pl-2">Window</TableHead>}
                   <TableHead className="text-right">Units</TableHead>
                   <TableHead className="pr-4 text-right sm:pr-6">Revenue</TableHead>
                 </TableRow>
@@ -372,11 +383,16 @@ function StatsDashboard() {
               <TableBody>
                 {items.map((s) => (
                   <TableRow key={`${s.sku}|${s.window_start}`} data-sku={s.sku}>
-                    <TableCell className="pl-4 font-mono text-sm sm:pl-6">
+                    <TableCell
+                      className={cn(
+                        "pl-4 font-mono text-sm wrap-anywhere whitespace-normal sm:pl-6",
+                        !bySku && "hidden sm:table-cell",
+                      )}
+                    >
                       {bySku ? (
                         <button
                           type="button"
-                          className="rounded hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+                          className="rounded text-left hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
                           onClick={() => {
                             setSkuInput(s.sku);
                             updateParams({ sku: s.sku });
@@ -390,7 +406,7 @@ function StatsDashboard() {
                       )}
                     </TableCell>
                     {!bySku && (
-                      <TableCell className="text-muted-foreground">
+                      <TableCell className="pl-4 text-muted-foreground sm:pl-2">
                         {formatDateTime(s.window_start)}
                       </TableCell>
                     )}

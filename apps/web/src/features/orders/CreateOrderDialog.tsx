@@ -122,8 +122,11 @@ function CreateOrderForm({
         let unmapped = 0;
         for (const d of e.details) {
           const name = formFieldFromApi(d.field);
-          if (name) form.setError(name as Path<CreateOrderFormValues>, { message: d.message });
-          else unmapped++;
+          if (name) {
+            form.setError(name as Path<CreateOrderFormValues>, {
+              message: d.message.charAt(0).toUpperCase() + d.message.slice(1),
+            });
+          } else unmapped++;
         }
         setFormError({
           title: "Please fix the highlighted fields",
@@ -323,7 +326,7 @@ function CreateOrderForm({
         </div>
       </fieldset>
 
-      <DialogFooter className="items-center border-t pt-4 sm:justify-between">
+      <DialogFooter className="flex-col border-t pt-4 sm:flex-row sm:items-center sm:justify-between">
         <div className="flex w-full items-baseline justify-between gap-2 sm:w-auto sm:justify-start">
           <span className="text-sm text-muted-foreground">Total</span>
           <span className="tabular text-lg font-semibold" data-testid="create-order-total">

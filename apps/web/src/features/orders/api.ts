@@ -8,7 +8,7 @@ import { toast } from "sonner";
 
 import { api, unwrap } from "@/api/client";
 import { errorMessage, isApiError, isTransient } from "@/api/errors";
-import type { CreateOrderRequest, Order, OrderStatus } from "@/api/types";
+import type { CreateOrderRequest, Order, OrderStatus, TargetStatus } from "@/api/types";
 
 export const PAGE_SIZE = 20;
 
@@ -85,10 +85,9 @@ export function useCreateOrder() {
   });
 }
 
-const TRANSITION_VERB: Record<OrderStatus, string> = {
+const TRANSITION_VERB: Record<TargetStatus, string> = {
   paid: "pay",
   canceled: "cancel",
-  created: "update",
 };
 
 /**
@@ -99,7 +98,7 @@ const TRANSITION_VERB: Record<OrderStatus, string> = {
 export function useUpdateOrderStatus(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (status: OrderStatus) => {
+    mutationFn: async (status: TargetStatus) => {
       const { data } = await unwrap(
         api.PATCH("/orders/{id}/status", { params: { path: { id } }, body: { status } }),
       );
@@ -116,7 +115,7 @@ export function useUpdateOrderStatus(id: string) {
       const verb = TRANSITION_VERB[status];
       if (isApiError(e) && e.status === 409) {
         toast.error(`Couldn't ${verb} this order`, {
-          description: `${errorMessage(e)} The order has changed since you loaded it — showing its current state.`,
+          description: `${errorMessage(e)} It changed since you loaded it; showing its current state.`,
         });
       } else {
         toast.error(`Couldn't ${verb} this order`, { description: errorMessage(e) });

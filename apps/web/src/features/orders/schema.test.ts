@@ -1,6 +1,11 @@
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+
 import { describe, expect, it } from "vitest";
 
 import {
+  ORDER_LIMITS,
+  SKU_PATTERN,
   createOrderFormSchema,
   formFieldFromApi,
   previewTotal,
@@ -116,5 +121,30 @@ describe("formFieldFromApi", () => {
     expect(formFieldFromApi("items[12].sku")).toBe("items.12.sku");
     expect(formFieldFromApi("currency")).toBe("currency");
     expect(formFieldFromApi("something_else")).toBeNull();
+  });
+});
+
+describe("ORDER_LIMITS mirror the API contract (apps/api/openapi.json)", () => {
+  const openapiPath = fileURLToPath(new URL("../../../../api/openapi.json", import.meta.url));
+  type Prop = {
+    minLength?: number;
+    maxLength?: number;
+    pattern?: string;
+    minimum?: number;
+    maximum?: number;
+  };
+  const doc = JSON.parse(fs.readFileSync(openapiPath, "utf8")) as {
+    components: { schemas: Record<string, { properties: Record<string, Prop> }> };
+  };
+  const item = doc.components.schemas["CreateOrderItem"]!.properties;
+
+  it("sku, qty and unit_price bounds are the API's", () => {
+    expect(ORDER_LIMITS.skuMin).toBe(item["sku"]!.minLength);
+    expect(ORDER_LIMITS.skuMax).toBe(item["sku"]!.maxLength);
+    expect(SKU_PATTERN.source).toBe(item["sku"]!.pattern);
+    expect(ORDER_LIMITS.qtyMin).toBe(item["qty"]!.minimum);
+    expect(ORDER_LIMITS.qtyMax).toBe(item["qty"]!.maximum);
+    expect(ORDER_LIMITS.unitPriceMin).toBe(item["unit_price"]!.minimum);
+    expect(ORDER_LIMITS.unitPriceMax).toBe(item["unit_price"]!.maximum);
   });
 });

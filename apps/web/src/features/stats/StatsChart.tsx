@@ -19,6 +19,14 @@ const chartConfig = {
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
+/**
+ * Axis label for a SKU: long ones keep their head and tail ("EXA-0…E64-09"),
+ * since SKUs of one family often differ only at the end.
+ */
+function shortSku(sku: string): string {
+  return sku.length > 12 ? `${sku.slice(0, 5)}…${sku.slice(-6)}` : sku;
+}
+
 /** Bars per SKU (top-SKU mode) or per one-minute window (single-SKU mode). */
 export default function StatsChart({
   items,
@@ -29,7 +37,11 @@ export default function StatsChart({
   metric: Metric;
   bySku: boolean;
 }) {
-  const data = items.map((s) => ({
+  // Per-minute bars read left to right in time order, whatever order the rows come in.
+  const rows = bySku
+    ? items
+    : [...items].sort((a, b) => Date.parse(a.window_start) - Date.parse(b.window_start));
+  const data = rows.map((s) => ({
     label: bySku ? s.sku : s.window_start,
     revenue_sum: s.revenue_sum,
     qty_sum: s.qty_sum,
@@ -39,6 +51,7 @@ export default function StatsChart({
       config={chartConfig}
       className="aspect-auto h-64 w-full sm:h-72"
       role="img"
+      data-testid="stats-chart"
       aria-label={`Bar chart of ${metric === "revenue_sum" ? "revenue" : "units sold"} ${bySku ? "per SKU" : "per minute"}`}
     >
       <BarChart data={data} margin={{ left: 0, right: 8, top: 8 }}>
@@ -50,9 +63,7 @@ export default function StatsChart({
           tickMargin={8}
           minTickGap={12}
           interval="preserveStartEnd"
-          tickFormatter={(v: string) =>
-            bySku ? (v.length > 12 ? `${v.slice(0, 11)}…` : v) : formatTime(v)
-          }
+          tickFormatter={(v: string) => (bySku ? shortSku(v) : formatTime(v))}
         />
         <YAxis
           tickLine={false}
