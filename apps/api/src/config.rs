@@ -75,22 +75,10 @@ impl Config {
         };
         Ok(Self {
             bind_addr: env.parse_or("BIND_ADDR", SocketAddr::from(([127, 0, 0, 1], 8000)))?,
-            database_url: Secret::new(url_with_scheme(
-                env,
-                "DATABASE_URL",
-                &["postgres://", "postgresql://"],
-            )?),
-            redis_url: Secret::new(url_with_scheme(
-                env,
-                "REDIS_URL",
-                &["redis://", "rediss://"],
-            )?),
-            kafka_brokers: kafka_brokers(env)?,
-            mongodb_url: Secret::new(url_with_scheme(
-                env,
-                "MONGODB_URL",
-                &["mongodb://", "mongodb+srv://"],
-            )?),
+            database_url: Secret::new(env.url("DATABASE_URL", &["postgres://", "postgresql://"])?),
+            redis_url: Secret::new(env.url("REDIS_URL", &["redis://", "rediss://"])?),
+            kafka_brokers: env.required_kafka_brokers("KAFKA_BROKERS")?,
+            mongodb_url: Secret::new(env.url("MONGODB_URL", &["mongodb://", "mongodb+srv://"])?),
             jwt_secret: Secret::new(jwt_secret),
             access_ttl_seconds,
             refresh_ttl_seconds,
@@ -109,31 +97,6 @@ fn positive(env: &Env, name: &str, default: u64) -> Result<u64, ConfigError> {
         0 => Err(ConfigError::new(name, "must be greater than 0")),
         value => Ok(value),
     }
-}
-
-fn url_with_scheme(env: &Env, name: &str, schemes: &[&str]) -> Result<String, ConfigError> {
-    let value = env.required(name)?;
-    if schemes.iter().any(|scheme| value.starts_with(scheme)) {
-        Ok(value.to_owned())
-    } else {
-        Err(ConfigError::new(
-            name,
-            format!("must start with one of {}", schemes.join(", ")),
-        ))
-    }
-}
-
-fn kafka_brokers(env: &Env) -> Result<String, ConfigError> {
-    let brokers = list(env, "KAFKA_BROKERS", |item| match item.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
-            Ok(item.to_owned())
-        }
-        _ => Err("expected host:port".to_owned()),
-    })?;
-    if brokers.is_empty() {
-        return Err(ConfigError::new("KAFKA_BROKERS", "is required but not set"));
-    }
-    Ok(brokers.join(","))
 }
 
 fn cors_origins(env: &Env) -> Result<Vec<HeaderValue>, ConfigError> {

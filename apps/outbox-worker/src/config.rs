@@ -47,90 +47,26 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let database_url = env.required("DATABASE_URL")?;
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::new(
-                "DATABASE_URL",
-                "must start with postgres:// or postgresql://",
-            ));
-        }
-        let kafka_brokers = brokers(env, "KAFKA_BROKERS")?
-            .ok_or_else(|| ConfigError::new("KAFKA_BROKERS", "is required but not set"))?;
-        let dlq_kafka_brokers =
-            brokers(env, "DLQ_KAFKA_BROKERS")?.unwrap_or_else(|| kafka_brokers.clone());
+        let database_url = env.url("DATABASE_URL", &["postgres://", "postgresql://"])?;
+        let kafka_brokers = env.required_kafka_brokers("KAFKA_BROKERS")?;
+        let dlq_kafka_brokers = env
+            .kafka_brokers("DLQ_KAFKA_BROKERS")?
+            .unwrap_or_else(|| kafka_brokers.clone());
         Ok(Self {
             database_url: database_url.to_owned(),
             kafka_brokers,
             dlq_kafka_brokers,
-            events_topic: topic(env, "ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
-            dlq_topic: topic(env, "DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
-            batch_size: in_range(env, "OUTBOX_BATCH_SIZE", 50, 1, 10_000)?,
-            max_attempts: in_range(env, "OUTBOX_MAX_ATTEMPTS", 10, 1, 1_000)?,
-            backoff_unit: millis(env, "OUTBOX_BACKOFF_UNIT_MS", 1_000)?,
-            backoff_max: millis(env, "OUTBOX_BACKOFF_MAX_MS", 300_000)?,
-            poll_interval: millis(env, "OUTBOX_POLL_INTERVAL_MS", 5_000)?,
-            message_timeout: millis(env, "KAFKA_MESSAGE_TIMEOUT_MS", 10_000)?,
+            events_topic: env.kafka_name("ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
+            dlq_topic: env.kafka_name("DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
+            batch_size: env.in_range("OUTBOX_BATCH_SIZE", 50, 1, 10_000)?,
+            max_attempts: env.in_range("OUTBOX_MAX_ATTEMPTS", 10, 1, 1_000)?,
+            backoff_unit: env.millis("OUTBOX_BACKOFF_UNIT_MS", 1_000)?,
+            backoff_max: env.millis("OUTBOX_BACKOFF_MAX_MS", 300_000)?,
+            poll_interval: env.millis("OUTBOX_POLL_INTERVAL_MS", 5_000)?,
+            message_timeout: env.millis("KAFKA_MESSAGE_TIMEOUT_MS", 10_000)?,
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9101)))?,
         })
     }
-}
-
-fn brokers(env: &Env, name: &str) -> Result<Option<String>, ConfigError> {
-    let Some(value) = env.optional(name) else {
-        return Ok(None);
-    };
-    let items: Vec<&str> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .collect();
-    for item in &items {
-        match item.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
-            _ => {
-                return Err(ConfigError::new(
-                    name,
-                    format!("has an invalid entry {item:?}: expected host:port"),
-                ))
-            }
-        }
-    }
-    Ok(Some(items.join(",")))
-}
-
-fn topic(env: &Env, name: &str, default: &str) -> Result<String, ConfigError> {
-    let value = env.optional(name).unwrap_or(default);
-    let valid = value.len() <= 249
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(value.to_owned())
-    } else {
-        Err(ConfigError::new(
-            name,
-            "must be a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)",
-        ))
-    }
-}
-
-fn in_range<T>(env: &Env, name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-    T::Err: std::fmt::Display,
-{
-    let value = env.parse_or(name, default)?;
-    if value < min || value > max {
-        return Err(ConfigError::new(
-            name,
-            format!("must be between {min} and {max}, got {value}"),
-        ));
-    }
-    Ok(value)
-}
-
-fn millis(env: &Env, name: &str, default: u64) -> Result<Duration, ConfigError> {
-    in_range(env, name, default, 1, 86_400_000).map(Duration::from_millis)
 }
 
 #[cfg(test)]

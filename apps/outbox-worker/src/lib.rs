@@ -3,7 +3,6 @@
 //! hopeless. `main.rs` wires it to the process; the integration tests drive [`Worker`].
 
 pub mod config;
-pub mod ops;
 pub mod worker;
 
 pub use config::Config;

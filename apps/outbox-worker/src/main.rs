@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use outbox_worker::{ops, Config, Worker};
+use outbox_worker::{Config, Worker};
 use platform::config::Env;
 use tokio::sync::watch;
 
@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
         platform::shutdown::signal().await;
         let _ = stop_tx.send(true);
     });
-    let ops_server = tokio::spawn(ops::serve(metrics_addr, stopped(stop_rx.clone())));
+    let ops_server = tokio::spawn(platform::ops::serve(metrics_addr, stopped(stop_rx.clone())));
 
     let result = worker.run(stopped(stop_rx.clone())).await;
     outbox_worker::worker::flush(&worker, Duration::from_secs(5));

@@ -34,63 +34,16 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let mongodb_url = env.required("MONGODB_URL")?;
-        if !(mongodb_url.starts_with("mongodb://") || mongodb_url.starts_with("mongodb+srv://")) {
-            return Err(ConfigError::new(
-                "MONGODB_URL",
-                "must start with mongodb:// or mongodb+srv://",
-            ));
-        }
+        let mongodb_url = env.url("MONGODB_URL", &["mongodb://", "mongodb+srv://"])?;
         Ok(Self {
-            kafka_brokers: brokers(env, "KAFKA_BROKERS")?,
+            kafka_brokers: env.required_kafka_brokers("KAFKA_BROKERS")?,
             mongodb_url: mongodb_url.to_owned(),
-            events_topic: topic(env, "ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
-            sku_stats_topic: topic(env, "SKU_STATS_TOPIC", events::TOPIC_SKU_STATS)?,
-            dlq_topic: topic(env, "DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
-            consumer_group: topic(env, "CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
+            events_topic: env.kafka_name("ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
+            sku_stats_topic: env.kafka_name("SKU_STATS_TOPIC", events::TOPIC_SKU_STATS)?,
+            dlq_topic: env.kafka_name("DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
+            consumer_group: env.kafka_name("CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
         })
-    }
-}
-
-fn brokers(env: &Env, name: &str) -> Result<String, ConfigError> {
-    let items: Vec<&str> = env
-        .required(name)?
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .collect();
-    for item in &items {
-        match item.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
-            _ => {
-                return Err(ConfigError::new(
-                    name,
-                    format!("has an invalid entry {item:?}: expected host:port"),
-                ))
-            }
-        }
-    }
-    if items.is_empty() {
-        return Err(ConfigError::new(name, "is required but not set"));
-    }
-    Ok(items.join(","))
-}
-
-/// Topic and group names share Kafka's character rules.
-fn topic(env: &Env, name: &str, default: &str) -> Result<String, ConfigError> {
-    let value = env.optional(name).unwrap_or(default);
-    let valid = value.len() <= 249
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(value.to_owned())
-    } else {
-        Err(ConfigError::new(
-            name,
-            "must use only [A-Za-z0-9._-], at most 249 characters",
-        ))
     }
 }
 

@@ -3,7 +3,6 @@
 //! validation goes to `orders.dlq` with the reason. `main.rs` wires it to the process.
 
 pub mod config;
-pub mod ops;
 pub mod projector;
 pub mod stats;
 pub mod store;

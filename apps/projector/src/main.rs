@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use platform::config::Env;
-use projector::{ops, Config, Projector};
+use projector::{Config, Projector};
 use tokio::sync::watch;
 
 #[tokio::main]
@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
         let _ = stop_tx.send(true);
     });
     let mut ops_stop = stop_rx.clone();
-    let ops_server = tokio::spawn(ops::serve(metrics_addr, async move {
+    let ops_server = tokio::spawn(platform::ops::serve(metrics_addr, async move {
         let _ = ops_stop.wait_for(|stop| *stop).await;
     }));
 

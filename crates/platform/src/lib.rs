@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod db;
+pub mod ops;
 pub mod shutdown;
 pub mod telemetry;

@@ -2,6 +2,11 @@
 //! `scripts/stack`; this crate gives each test its own namespace in them so tests never
 //! see each other's data or the developer's.
 
+pub mod kafka;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 use uuid::Uuid;
@@ -62,4 +67,17 @@ impl TestDb {
 /// A name unique to one test, for topics, consumer groups, Mongo databases or Redis keys.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", Uuid::new_v4().simple())
+}
+
+/// Waits until `check` holds, polling every 100 ms; fails the test after `timeout`.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,42 +1,14 @@
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Utc};
 use events::{Envelope, EventPayload, OrderCreated, OrderItem, OrderStatusChanged};
 use outbox_worker::{Config, Worker};
 use platform::config::Env;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, Message};
-use rdkafka::{Offset, TopicPartitionList};
 use sqlx::PgPool;
+use std::collections::HashMap;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-pub fn brokers() -> String {
-    std::env::var("KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())
-}
-
-/// Creates topics with 3 partitions, as the platform does (never rely on auto-creation).
-pub async fn create_topics(brokers: &str, names: &[&str]) {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
-    let topics: Vec<NewTopic> = names
-        .iter()
-        .map(|name| NewTopic::new(name, 3, TopicReplication::Fixed(1)))
-        .collect();
-    let results = admin
-        .create_topics(&topics, &AdminOptions::new())
-        .await
-        .expect("create topics request");
-    for result in results {
-        result.expect("topic created");
-    }
-}
+pub use testkit::eventually;
+pub use testkit::kafka::{brokers, consume_all, create_topics, Consumed};
 
 pub struct Topics {
     pub events: String,
@@ -174,80 +146,6 @@ pub async fn pending_count(pool: &PgPool) -> i64 {
     .fetch_one(pool)
     .await
     .expect("count pending rows")
-}
-
-/// Polls `check` until it holds or `timeout` passes (then panics with `what`).
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + timeout;
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Consumed {
-    pub partition: i32,
-    pub key: String,
-    pub payload: serde_json::Value,
-    pub headers: HashMap<String, String>,
-}
-
-/// Reads `topic` from the beginning of all 3 partitions until `expected` messages arrived
-/// or `timeout` passed; returns them in partition/offset order.
-pub fn consume_all(
-    brokers: &str,
-    topic: &str,
-    expected: usize,
-    timeout: Duration,
-) -> Vec<Consumed> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", testkit::unique_name("test-reader"))
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut assignment = TopicPartitionList::new();
-    for partition in 0..3 {
-        assignment
-            .add_partition_offset(topic, partition, Offset::Beginning)
-            .expect("partition");
-    }
-    consumer.assign(&assignment).expect("assign");
-    let deadline = Instant::now() + timeout;
-    let mut messages = Vec::new();
-    while messages.len() < expected && Instant::now() < deadline {
-        let Some(result) = consumer.poll(Duration::from_millis(200)) else {
-            continue;
-        };
-        let message = result.expect("consume");
-        let headers = message
-            .headers()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.key.to_owned(),
-                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        messages.push(Consumed {
-            partition: message.partition(),
-            key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
-            payload: serde_json::from_slice(message.payload().unwrap_or_default())
-                .expect("JSON payload"),
-            headers,
-        });
-    }
-    messages
 }
 
 /// Asserts every envelope was published exactly once and each order's events arrived in

@@ -1,25 +1,20 @@
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use events::{Envelope, EventPayload, OrderCreated, OrderItem};
 use mongodb::Database;
 use platform::config::Env;
 use projector::{Config, Projector};
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-pub fn brokers() -> String {
-    std::env::var("KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())
-}
+pub use testkit::eventually;
+pub use testkit::kafka::{brokers, consume_all};
 
 /// The server's URL with the path replaced by `database`.
 pub fn mongodb_url(database: &str) -> String {
@@ -53,21 +48,11 @@ impl Setup {
             group: testkit::unique_name("test-projector"),
             database: testkit::unique_name("projector_test").replace('-', "_"),
         };
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", &setup.brokers)
-            .create()
-            .expect("admin client");
-        let topics: Vec<NewTopic> = [&setup.events_topic, &setup.stats_topic, &setup.dlq_topic]
-            .into_iter()
-            .map(|name| NewTopic::new(name, 3, TopicReplication::Fixed(1)))
-            .collect();
-        for result in admin
-            .create_topics(&topics, &AdminOptions::new())
-            .await
-            .expect("create topics")
-        {
-            result.expect("topic created");
-        }
+        testkit::kafka::create_topics(
+            &setup.brokers,
+            &[&setup.events_topic, &setup.stats_topic, &setup.dlq_topic],
+        )
+        .await;
         setup
     }
 
@@ -180,73 +165,4 @@ pub fn order_created() -> Envelope {
             }],
         }),
     )
-}
-
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + timeout;
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[derive(Debug)]
-pub struct Consumed {
-    pub key: String,
-    pub payload: serde_json::Value,
-    pub headers: HashMap<String, String>,
-}
-
-pub fn consume_all(
-    brokers: &str,
-    topic: &str,
-    expected: usize,
-    timeout: Duration,
-) -> Vec<Consumed> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", testkit::unique_name("test-reader"))
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut assignment = TopicPartitionList::new();
-    for partition in 0..3 {
-        assignment
-            .add_partition_offset(topic, partition, Offset::Beginning)
-            .expect("partition");
-    }
-    consumer.assign(&assignment).expect("assign");
-    let deadline = Instant::now() + timeout;
-    let mut messages = Vec::new();
-    while messages.len() < expected && Instant::now() < deadline {
-        let Some(result) = consumer.poll(Duration::from_millis(200)) else {
-            continue;
-        };
-        let message = result.expect("consume");
-        let headers = message
-            .headers()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.key.to_owned(),
-                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        messages.push(Consumed {
-            key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
-            payload: serde_json::from_slice(message.payload().unwrap_or_default())
-                .expect("JSON payload"),
-            headers,
-        });
-    }
-    messages
 }

@@ -1,4 +1,5 @@
-//! The worker's operations endpoint: `/metrics` (Prometheus text) and `/healthz`.
+//! The operations endpoint of the background services: `/metrics` (Prometheus text) and
+//! `/healthz`, on their own address beside the work they do.
 
 use std::net::SocketAddr;
 
@@ -8,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router {
-    let handle = platform::telemetry::prometheus();
+    let handle = crate::telemetry::prometheus();
     Router::new()
         .route(
             "/metrics",
