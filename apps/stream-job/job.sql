@@ -22,6 +22,7 @@ SET 'table.exec.state.ttl' = '24 h';
 CREATE TABLE orders_events (
   event_id    STRING,
   event_type  STRING,
+  version     INT,
   occurred_at STRING,
   `data`      ROW<order_id STRING, items ARRAY<ROW<sku STRING, qty BIGINT, unit_price BIGINT>>>,
   -- RFC 3339 UTC with 'Z' (the events crate always writes milliseconds); anything
@@ -76,7 +77,10 @@ FROM (
     `data`.items AS items,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY proc_time ASC) AS row_num
   FROM orders_events
+  -- Validated like every consumer (SPEC §5): known type, supported version, an id. Invalid
+  -- messages are dead-lettered by the projector; here they are only skipped.
   WHERE event_type = 'OrderCreated'
+    AND version = 1
     AND event_id IS NOT NULL
     AND event_time > TIMESTAMP '1970-01-01 00:00:00.000'
     -- Drop events more than 1 h behind the watermark: their window may already be final.

@@ -146,7 +146,8 @@ def matching_brace(text: str, open_index: int) -> int:
 def env_reads(text: str) -> dict[str, bool]:
     """Variable name -> required?, for one Rust source file (test code excluded).
 
-    Recognised: `env.required("X")` / `optional` / `parse_or` / `flag`; helpers called as
+    Recognised: `env.required("X")` / `url` / `required_kafka_brokers` (required) and
+    `optional` / `parse_or` / `flag` / `kafka_brokers` / `kafka_name` / `in_range` / `millis`; helpers called as
     `helper(env, "X", ...)` (required when the helper's body calls `.required(`); loops
     `for name in ["X", "Y"] { env.required(name) ... }`. `ConfigError::new("X", "is required
     ...")` marks X required. Direct `std::env::var` reads are not service configuration but
@@ -163,8 +164,10 @@ def env_reads(text: str) -> dict[str, bool]:
     def add(name: str, required: bool):
         reads[name] = reads.get(name, False) or required
 
-    for m in re.finditer(rf"\.(required|optional|parse_or|flag)\(\s*\"({IDENT})\"", code):
-        add(m.group(2), m.group(1) == "required")
+    # platform::config::Env: `required`, `url` and `required_kafka_brokers` demand the variable.
+    env_methods = "required|optional|parse_or|flag|url|kafka_brokers|required_kafka_brokers|kafka_name|in_range|millis"
+    for m in re.finditer(rf"\.({env_methods})\(\s*\"({IDENT})\"", code):
+        add(m.group(2), m.group(1) in ("required", "url", "required_kafka_brokers"))
     for m in re.finditer(rf"\b(\w+)\(\s*&?env\s*,\s*\"({IDENT})\"", code):
         add(m.group(2), m.group(1) in helpers_requiring)
     for m in re.finditer(r"for\s+(\w+)\s+in\s+\[([^\]]*)\]\s*\{", code):
