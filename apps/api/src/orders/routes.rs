@@ -143,26 +143,13 @@ pub async fn list_orders(
     user: AuthUser,
     AppQuery(query): AppQuery<ListOrdersQuery>,
 ) -> ApiResult<Json<OrderPage>> {
-    let mut errors = Vec::new();
-    let limit = service::parse_limit(query.limit.as_deref())
-        .map_err(|message| errors.push(FieldError::new("limit", message)))
-        .ok();
-    let status = parse_status(query.status.as_deref())
-        .map_err(|error| errors.push(error))
-        .ok();
-    let (Some(limit), Some(status)) = (limit, status) else {
-        return Err(ApiError::validation(errors));
-    };
-    let page = service::list_orders(
-        &state,
-        ListRequest {
-            listing: Listing::Own(user.id),
-            status,
-            limit,
-            cursor: query.cursor.as_deref(),
-        },
-    )
-    .await?;
+    let request = list_request(
+        Ok(Listing::Own(user.id)),
+        query.limit.as_deref(),
+        query.status.as_deref(),
+        query.cursor.as_deref(),
+    )?;
+    let page = service::list_orders(&state, request).await?;
     Ok(Json(page))
 }
 
@@ -251,32 +238,46 @@ pub async fn admin_list_orders(
     _admin: AdminOnly,
     AppQuery(query): AppQuery<AdminListOrdersQuery>,
 ) -> ApiResult<Json<OrderPage>> {
-    let mut errors = Vec::new();
-    let user = query
+    let listing = query
         .user_id
         .as_deref()
         .map(|text| Uuid::try_parse(text.trim()))
         .transpose()
-        .map_err(|_| errors.push(FieldError::new("user_id", "must be a UUID")))
-        .ok();
-    let limit = service::parse_limit(query.limit.as_deref())
+        .map(Listing::Admin)
+        .map_err(|_| FieldError::new("user_id", "must be a UUID"));
+    let request = list_request(
+        listing,
+        query.limit.as_deref(),
+        query.status.as_deref(),
+        query.cursor.as_deref(),
+    )?;
+    let page = service::list_orders(&state, request).await?;
+    Ok(Json(page))
+}
+
+/// The listing parameters both order listings share, checked together so one 422 names
+/// every invalid field.
+fn list_request<'q>(
+    listing: Result<Listing, FieldError>,
+    limit: Option<&str>,
+    status: Option<&str>,
+    cursor: Option<&'q str>,
+) -> ApiResult<ListRequest<'q>> {
+    let mut errors = Vec::new();
+    let listing = listing.map_err(|error| errors.push(error)).ok();
+    let limit = service::parse_limit(limit)
         .map_err(|message| errors.push(FieldError::new("limit", message)))
         .ok();
-    let status = parse_status(query.status.as_deref())
+    let status = parse_status(status)
         .map_err(|error| errors.push(error))
         .ok();
-    let (Some(user), Some(limit), Some(status)) = (user, limit, status) else {
+    let (Some(listing), Some(limit), Some(status)) = (listing, limit, status) else {
         return Err(ApiError::validation(errors));
     };
-    let page = service::list_orders(
-        &state,
-        ListRequest {
-            listing: Listing::Admin(user),
-            status,
-            limit,
-            cursor: query.cursor.as_deref(),
-        },
-    )
-    .await?;
-    Ok(Json(page))
+    Ok(ListRequest {
+        listing,
+        status,
+        limit,
+        cursor,
+    })
 }
