@@ -3,6 +3,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
+// The same SKU rule as the orders that produce the statistics.
+pub use crate::orders::domain::Sku;
 
 /// The longest range one request may cover.
 pub const MAX_RANGE: Duration = Duration::days(7);
@@ -26,28 +28,6 @@ pub struct SkuStatsParams {
     /// Maximum number of items, 1–100 (default 20).
     #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-}
-
-/// A stock keeping unit: 3–64 characters of `A-Z`, `0-9`, `_`, `-` (the orders' rule).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sku(String);
-
-impl Sku {
-    pub fn parse(text: &str) -> Result<Self, &'static str> {
-        let valid = (3..=64).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if valid {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err("must be 3 to 64 characters of A-Z, 0-9, _ and -")
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A validated request: `from < to`, `to - from <= 7 days`, `1 <= limit <= 100`.
