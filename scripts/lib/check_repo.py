@@ -12,6 +12,8 @@ Rules (each problem is reported as `file:line: message`):
 - Every relative link and image in a Markdown file (inline, reference definitions,
   `href`/`src` attributes) names a file or directory of the repository, and a `#fragment`
   into a Markdown file names one of its headings (GitHub's slug rules) or explicit anchors.
+- In other files (code comments), a reference such as `docs/spec.md#orders` to a Markdown
+  file of the repository (path from the repository root) names an anchor that exists.
 
 Run: `python3 scripts/lib/check_repo.py [ROOT]` (exit 1 when there is a problem). The
 files checked are the ones git tracks plus untracked ones that are not ignored.
@@ -50,6 +52,7 @@ _HTML_LINK_RE = re.compile(r"\b(?:href|src)\s*=\s*[\"']([^\"']*)[\"']", re.IGNOR
 _HTML_ANCHOR_RE = re.compile(r"<a\s[^>]*\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_SECTION_REF_RE = re.compile(r"(?<![\w./-])((?:[\w.-]+/)*[\w.-]+\.md)#([\w-]+)")
 
 
 @dataclass(frozen=True, order=True)
@@ -210,6 +213,28 @@ def _check_link(path, target, files, paths, directories, anchors_cache) -> str |
     return None
 
 
+def section_reference_problems(files: dict[str, str]) -> list[Problem]:
+    """`path.md#anchor` references outside Markdown files (e.g. in code comments), with the
+    path taken from the repository root; references to other paths are left alone."""
+    anchors_cache: dict[str, set[str]] = {}
+    problems = []
+    for path, text in sorted(files.items()):
+        if path.lower().endswith(".md"):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            for match in _SECTION_REF_RE.finditer(line):
+                target, anchor = match.group(1), match.group(2)
+                if target not in files:
+                    continue
+                if target not in anchors_cache:
+                    anchors_cache[target] = markdown_anchors(files[target])
+                if anchor not in anchors_cache[target]:
+                    problems.append(
+                        Problem(path, number, f"{target} has no heading or anchor #{anchor}")
+                    )
+    return problems
+
+
 # ---------------------------------------------------------------- the repository
 
 
@@ -219,6 +244,7 @@ def check_files(files: dict[str, str], paths: set[str] | None = None) -> list[Pr
     for path, text in files.items():
         problems.update(path_problems(path, text))
     problems.update(link_problems(files, paths))
+    problems.update(section_reference_problems(files))
     return sorted(problems)
 
 

@@ -12,6 +12,8 @@ import check_repo  # noqa: E402
 # Built from parts: this file must pass the check it tests.
 WORK = "/" + "work/"
 SHARED = ".." + "/shared"
+MD = ".md"
+SPEC_MD = "docs/spec" + MD
 
 
 def problems(files, paths=None):
@@ -126,6 +128,17 @@ def test_anchors_follow_github_slugs():
 
 def test_fragments_into_other_files_are_not_checked():
     assert problems({"a.md": "[l](src/main.rs#L10)\n", "src/main.rs": "fn main() {}\n"}) == []
+
+
+def test_section_references_in_code_must_name_existing_anchors():
+    files = {
+        "docs/spec.md": "# Spec\n## Orders\n### `GET /stats/sku`\n",
+        "apps/api/src/orders/mod.rs": f"//! Orders ({SPEC_MD}#orders).\n//! see {SPEC_MD}#ordres\n",
+        "apps/web/src/x.ts": f"/** {SPEC_MD}#get-statssku, NOTES{MD}#gone (no such file: ignored) */\n",
+    }
+    assert problems(files) == [
+        "apps/api/src/orders/mod.rs:2: docs/spec.md has no heading or anchor #ordres"
+    ]
 
 
 # ---------------------------------------------------------------- a real repository
