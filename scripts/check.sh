@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end check of a running orderflow stack (SPEC §10), native or Docker Compose:
+# End-to-end check of a running orderflow stack (docs/spec.md#operations), native or Docker Compose:
 #   healthz → login → create an order (Idempotency-Key) → its outbox row gets published_at
 #   → the event is on orders.events → GET /stats/sku shows it.
 # Prints each step and exits 0 only when every step holds.

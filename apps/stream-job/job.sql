@@ -1,7 +1,7 @@
 -- orderflow stream job: per-SKU 1-minute tumbling windows on event time (occurred_at).
 -- Run with: flink run -d runner.jar job.sql   (see README.md; ${VAR} comes from the environment)
 --   KAFKA_BROKERS         e.g. 127.0.0.1:9092 (native) or kafka:9092 (Compose)
---   FLINK_CHECKPOINT_DIR  a URI, e.g. file:///home/me/.local/state/orderflow/data/flink/checkpoints
+--   FLINK_CHECKPOINT_DIR  a URI, e.g. file://$ORDERFLOW_STATE/data/flink/checkpoints
 
 SET 'pipeline.name' = 'orderflow-sku-stats';
 SET 'table.local-time-zone' = 'UTC';
@@ -77,7 +77,7 @@ FROM (
     `data`.items AS items,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY proc_time ASC) AS row_num
   FROM orders_events
-  -- Validated like every consumer (SPEC §5): known type, supported version, an id. Invalid
+  -- Validated like every consumer (docs/spec.md#dead-letters): known type, supported version, an id. Invalid
   -- messages are dead-lettered by the projector; here they are only skipped.
   WHERE event_type = 'OrderCreated'
     AND version = 1

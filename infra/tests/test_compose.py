@@ -1,4 +1,4 @@
-"""Validates compose.yaml and checks the platform's Compose rules (SPEC §10, issue 7).
+"""Validates compose.yaml and checks the platform's Compose rules (docs/spec.md#operations).
 
 Run through `scripts/check-compose`, which provides `COMPOSE_BIN`: the real Docker Compose v2
 CLI. `docker compose config` needs no engine: it validates the file against the Compose
@@ -408,7 +408,7 @@ def pinned(image: str) -> bool:
 
 class TestEnvironment:
     def test_the_scan_finds_the_api_configuration(self):
-        # Guards the scanner: the api's variables are known (SPEC §2 + BIND_ADDR, TRUSTED_PROXIES).
+        # Guards the scanner: the api's variables are known (docs/spec.md#configuration).
         reads = service_reads("api")
         assert {"DATABASE_URL", "REDIS_URL", "KAFKA_BROKERS", "MONGODB_URL", "JWT_SECRET",
                 "ACCESS_TTL_SECONDS", "REFRESH_TTL_SECONDS", "CORS_ORIGINS", "ENV",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Native (no Docker) Apache Flink 2.0.2 for orderflow: install, start (supervised), submit the
-# stream job, status, stop. See apps/stream-job/README.md and /work/shared/LOCAL-STACK.md.
+# stream job, status, stop. See apps/stream-job/README.md and docs/local-stack.md.
 #
 # usage: scripts/components/flink.sh install|start|submit|status|stop|job-id
 #

@@ -1,4 +1,4 @@
-//! The API's settings (SPEC §2), parsed once at start-up. Anything missing or invalid
+//! The API's settings (docs/spec.md#configuration), parsed once at start-up. Anything missing or invalid
 //! stops the process with a message naming the variable.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The API's one error type and the uniform error body of SPEC §2:
+//! The API's one error type and the uniform error body of docs/spec.md#errors:
 //! `{"error": {"code", "message", "request_id", "details"?}}`.
 //!
 //! Handlers return [`ApiError`]; it becomes a response that carries an [`ErrorPayload`]

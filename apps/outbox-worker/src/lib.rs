@@ -1,4 +1,4 @@
-//! The outbox worker (SPEC §6): publishes the `outbox_events` rows the API commits to
+//! The outbox worker (docs/spec.md#outbox): publishes the `outbox_events` rows the API commits to
 //! Kafka, at least once, in order per order, retried with backoff and dead-lettered when
 //! hopeless. `main.rs` wires it to the process; the integration tests drive [`Worker`].
 

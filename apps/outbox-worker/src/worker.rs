@@ -1,4 +1,4 @@
-//! Claim → publish → mark, one PostgreSQL transaction per batch (SPEC §6).
+//! Claim → publish → mark, one PostgreSQL transaction per batch (docs/spec.md#outbox).
 //!
 //! Ordering per order: a row is claimable only while no earlier row of the same order is
 //! pending (unpublished and not dead), so at any moment at most one row per order can be

@@ -1,4 +1,4 @@
-//! The projector (SPEC §7): consumes `orders.events` into the MongoDB audit log
+//! The projector (docs/spec.md#read-model): consumes `orders.events` into the MongoDB audit log
 //! `order_events` and `orders.sku-stats` into the read model `sku_stats`; whatever fails
 //! validation goes to `orders.dlq` with the reason. `main.rs` wires it to the process.
 

@@ -1,4 +1,4 @@
-//! The MongoDB read model (SPEC §7): `order_events` (insert-only audit) and `sku_stats`
+//! The MongoDB read model (docs/spec.md#read-model): `order_events` (insert-only audit) and `sku_stats`
 //! (upserted by `(sku, window_start)`).
 
 use events::Envelope;

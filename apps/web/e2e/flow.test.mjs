@@ -1,4 +1,4 @@
-// End-to-end flow against the real running stack (SPEC §9 / the web issue):
+// End-to-end flow against the real running stack (docs/spec.md#web-ui):
 // login → create an order → it is listed → open it → pay (optimistic: the UI
 // updates before the server answers) → cancel is refused with a toast →
 // as an admin, /stats shows the SKU; a forced access-token expiry is survived

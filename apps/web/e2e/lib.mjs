@@ -65,7 +65,7 @@ export function uniqueSku() {
   return `E2E-${Date.now().toString(36).toUpperCase()}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
 }
 
-/** Registers a throwaway user through the API (SPEC §3) unless env provides one. */
+/** Registers a throwaway user through the API (docs/spec.md#post-authregister) unless env provides one. */
 export async function ensureUser() {
   if (process.env.E2E_USER_EMAIL && process.env.E2E_USER_PASSWORD) {
     return { email: process.env.E2E_USER_EMAIL, password: process.env.E2E_USER_PASSWORD };

@@ -29,7 +29,7 @@ export async function generateSchema(source = OPENAPI_PATH) {
   return HEADER + astToString(ast);
 }
 
-/** The API paths the UI calls (SPEC §3, §4, §7). */
+/** The API paths the UI calls (docs/spec.md#auth, #orders, #stats-api). */
 export const REQUIRED_PATHS = [
   "/auth/login",
   "/auth/refresh",

@@ -1,4 +1,4 @@
-//! The event envelope every orderflow service writes or reads (SPEC §5).
+//! The event envelope every orderflow service writes or reads (docs/spec.md#events).
 //!
 //! Producers build an [`Envelope`] and serialize it with [`Envelope::to_json`]; consumers
 //! call [`Envelope::parse`], which checks, in this order, that the payload is a JSON

@@ -3,7 +3,7 @@ use std::time::Duration;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-/// The schema of SPEC §8, embedded at compile time; every migration is reversible.
+/// The schema of docs/spec.md#database-schema, embedded at compile time; every migration is reversible.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
 /// A pool that connects lazily, so a service starts (and reports unhealthy) while the

@@ -1,4 +1,4 @@
-//! Authentication and authorization (SPEC §3).
+//! Authentication and authorization (docs/spec.md#auth).
 
 pub mod client_ip;
 pub mod domain;

@@ -1,4 +1,4 @@
-//! Passwords: the policy of SPEC §3 and Argon2id hashing.
+//! Passwords: the policy of docs/spec.md#post-authregister and Argon2id hashing.
 //!
 //! Hashing is deliberately expensive (19 MiB, 2 passes), so it runs on the blocking pool
 //! and at most a few hashes run at once: a burst of logins queues instead of exhausting

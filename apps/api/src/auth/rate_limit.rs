@@ -1,4 +1,4 @@
-//! The login rate limit of SPEC §3: a fixed one-minute window per client IP in Redis,
+//! The login rate limit (docs/spec.md#login-rate-limit): a fixed one-minute window per client IP in Redis,
 //! `rl:login:{ip}:{minute}`. Every attempt counts, successful or not, so a stolen
 //! password list cannot be sprayed at ten tries per minute per success either.
 

@@ -1,4 +1,4 @@
-//! HTTP transport of SPEC §3: `/auth/register`, `/auth/login`, `/auth/refresh`,
+//! HTTP transport of docs/spec.md#auth: `/auth/register`, `/auth/login`, `/auth/refresh`,
 //! `/auth/logout`, `/me`.
 
 use axum::body::Bytes;

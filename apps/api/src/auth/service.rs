@@ -1,4 +1,4 @@
-//! The rules of SPEC §3: registration, login, refresh-token rotation with reuse
+//! The rules of docs/spec.md#auth: registration, login, refresh-token rotation with reuse
 //! detection, logout.
 
 use chrono::{DateTime, Duration, Utc};

@@ -1,4 +1,4 @@
-//! Orders (SPEC §4): creation with idempotency and a transactional outbox event, cached
+//! Orders (docs/spec.md#orders): creation with idempotency and a transactional outbox event, cached
 //! reads, status transitions, and keyset-paginated listings.
 
 pub mod cache;

@@ -1,4 +1,4 @@
-//! HTTP transport of the orders API (SPEC §4).
+//! HTTP transport of the orders API (docs/spec.md#orders).
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;

@@ -1,4 +1,4 @@
-//! `GET /stats/sku` (SPEC §7): per-SKU per-minute sales from the MongoDB read model that
+//! `GET /stats/sku` (docs/spec.md#stats-api): per-SKU per-minute sales from the MongoDB read model that
 //! the projector maintains.
 
 pub mod domain;

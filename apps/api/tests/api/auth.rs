@@ -1,4 +1,4 @@
-//! SPEC §3: registration, login, refresh rotation with reuse detection, logout, `/me`,
+//! docs/spec.md#auth: registration, login, refresh rotation with reuse detection, logout, `/me`,
 //! the role guard, the login rate limit and the admin CLI.
 //!
 //! Every test logs in from its own random client IP so the per-IP rate limit of parallel
@@ -810,7 +810,7 @@ async fn the_eleventh_login_in_a_minute_is_429_and_other_ips_are_unaffected() {
     let mut redis = app.state.redis.connection().await.unwrap();
     let minute = Utc::now().timestamp().div_euclid(60);
     let count: Option<u64> = redis.get(format!("rl:login:{ip}:{minute}")).await.unwrap();
-    assert_eq!(count, Some(11), "the key of SPEC §3 counts every attempt");
+    assert_eq!(count, Some(11), "the rate-limit key counts every attempt");
     let metrics = app.get("/metrics").await.text();
     for outcome in ["success", "failure", "rate_limited"] {
         assert!(

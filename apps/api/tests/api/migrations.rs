@@ -1,4 +1,4 @@
-//! The schema of SPEC §8: reversible, and enforced by the database itself.
+//! The schema of docs/spec.md#database-schema: reversible, and enforced by the database itself.
 
 use sqlx::{PgPool, Row};
 use testkit::TestDb;

@@ -1,4 +1,4 @@
-//! Orders (SPEC §4): validation at every bound, idempotency under concurrency, the
+//! Orders (docs/spec.md#orders): validation at every bound, idempotency under concurrency, the
 //! transactional outbox, keyset pagination, cache-aside and authorization.
 //!
 //! Users are inserted directly and tokens minted with the app's keys, so these tests do

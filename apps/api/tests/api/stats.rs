@@ -1,4 +1,4 @@
-//! `GET /stats/sku` (SPEC §7) against the real MongoDB, seeded directly in a database of
+//! `GET /stats/sku` (docs/spec.md#stats-api) against the real MongoDB, seeded directly in a database of
 //! the test's own.
 
 use api::auth::Role;

@@ -85,7 +85,7 @@ async fn a_row_failing_max_attempts_times_is_dead_and_its_envelope_on_the_dlq() 
     let envelopes = insert_events(&db.pool, &[order_id], 2).await;
 
     // Nothing listens on port 1: every publish fails for real (delivery timeout); the
-    // dead letters go to the working broker. The default of 10 attempts applies (SPEC §6);
+    // dead letters go to the working broker. The default of 10 attempts applies (docs/spec.md#outbox);
     // a small backoff and a fast poll make them take seconds.
     let running = Running::start(config(
         &db.url,

@@ -1,4 +1,4 @@
-/** The uniform error body (SPEC §2) as a typed, throwable error. */
+/** The uniform error body (docs/spec.md#errors) as a typed, throwable error. */
 
 export interface FieldError {
   field: string;

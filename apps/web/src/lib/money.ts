@@ -1,6 +1,6 @@
 /**
  * Money is an integer in the currency's minor unit as the platform counts it
- * (SPEC §2): HUF in forint (no fraction), EUR/USD in cents. Conversions here
+ * (docs/spec.md#timestamps-and-money): HUF in forint (no fraction), EUR/USD in cents. Conversions here
  * never go through floating-point arithmetic on user input.
  */
 import type { Currency } from "@/api/types";

@@ -1,6 +1,6 @@
 /**
  * Create-order form: client-side validation mirroring the API's bounds
- * (SPEC §4): 1..50 items; sku 3..64 of [A-Z0-9_-]; qty 1..1000; unit price
+ * (docs/spec.md#post-orders): 1..50 items; sku 3..64 of [A-Z0-9_-]; qty 1..1000; unit price
  * 0..10 000 000 minor units; currency in the enum. Prices are typed in major
  * units (forint, euro, dollar) and converted to minor units exactly.
  */

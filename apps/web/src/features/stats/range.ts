@@ -1,4 +1,4 @@
-/** Time ranges for GET /stats/sku: `from < to`, at most 7 days (SPEC §7). */
+/** Time ranges for GET /stats/sku: `from < to`, at most 7 days (docs/spec.md#get-statssku). */
 
 export const MAX_RANGE_MS = 7 * 24 * 60 * 60 * 1000;
 
