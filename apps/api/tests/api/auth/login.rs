@@ -26,7 +26,7 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
     );
 
     app.request(Method::POST, "/auth/login")
-        .from_ip(ip)
+        .client_ip(ip)
         .json(&json!({"email": email}))
         .send()
         .await
@@ -34,7 +34,7 @@ async fn unknown_email_and_wrong_password_get_the_same_401() {
     // A password of the wrong type is refused without being quoted back.
     let numeric = app
         .request(Method::POST, "/auth/login")
-        .from_ip(ip)
+        .client_ip(ip)
         .json(&json!({"email": email, "password": 987_654_321}))
         .send()
         .await;

@@ -9,7 +9,7 @@ use crate::helpers::{random_ip, TestApp};
 async fn logout_works_with_either_token_and_needs_one() {
     let app = TestApp::spawn().await;
     app.request(Method::POST, "/auth/logout")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .send()
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
@@ -18,7 +18,7 @@ async fn logout_works_with_either_token_and_needs_one() {
     let user = app.user().await;
     let response = app
         .request(Method::POST, "/auth/logout")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .json(&json!({"refresh_token": user.refresh_token}))
         .send()
         .await;
@@ -39,7 +39,7 @@ async fn logout_works_with_either_token_and_needs_one() {
     let user = app.user().await;
     let response = app
         .request(Method::POST, "/auth/logout")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .bearer(&user.access_token)
         .send()
         .await;

@@ -33,7 +33,7 @@ async fn the_eleventh_login_in_a_minute_is_429_and_other_ips_are_unaffected() {
             1 => app.login_from(ip, &email, STRONG_PASSWORD).await,
             2 => {
                 app.request(Method::POST, "/auth/login")
-                    .from_ip(ip)
+                    .client_ip(ip)
                     .json(&json!({}))
                     .send()
                     .await
@@ -78,7 +78,7 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
     app.register(&email, STRONG_PASSWORD, "user").await;
     let attempt = |peer: IpAddr, forwarded: String| {
         app.request(Method::POST, "/auth/login")
-            .from_ip(peer)
+            .client_ip(peer)
             .header("x-forwarded-for", &forwarded)
             .json(&json!({"email": email, "password": "Wrong-Horse-Battery1"}))
             .build()

@@ -17,7 +17,7 @@ async fn twenty_concurrent_refreshes_one_wins_and_reuse_revokes_the_family() {
         let router = app.router.clone();
         let request = app
             .request(Method::POST, "/auth/refresh")
-            .from_ip(random_ip())
+            .client_ip(random_ip())
             .json(&json!({"refresh_token": refresh}))
             .build();
         tokio::spawn(async move { send(&router, request).await })
@@ -100,7 +100,7 @@ async fn refresh_refuses_missing_garbage_unknown_and_expired_tokens() {
     let app = TestApp::spawn().await;
     let refresh = app.user().await.refresh_token;
     app.request(Method::POST, "/auth/refresh")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .send()
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN");
@@ -111,7 +111,7 @@ async fn refresh_refuses_missing_garbage_unknown_and_expired_tokens() {
             .assert_error(StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN");
     }
     app.request(Method::POST, "/auth/refresh")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .json(&json!({"token": refresh}))
         .send()
         .await

@@ -99,7 +99,7 @@ async fn register_login_me_refresh_me_logout_then_everything_old_is_refused() {
 
     let logout = app
         .request(Method::POST, "/auth/logout")
-        .from_ip(random_ip())
+        .client_ip(random_ip())
         .bearer(&access2)
         .cookie(&refreshed.set_cookie_pair())
         .send()

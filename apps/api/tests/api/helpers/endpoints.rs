@@ -26,7 +26,7 @@ impl TestApp {
     /// `POST /auth/login` from client address `ip` (for the per-IP rate limit).
     pub async fn login_from(&self, ip: IpAddr, email: &str, password: &str) -> TestResponse {
         self.request(Method::POST, "/auth/login")
-            .from_ip(ip)
+            .client_ip(ip)
             .json(&json!({"email": email, "password": password}))
             .send()
             .await
@@ -41,7 +41,7 @@ impl TestApp {
     /// `POST /auth/refresh` with the `Cookie` header only, as the browser does.
     pub async fn refresh_with_cookie(&self, cookie: &str) -> TestResponse {
         self.request(Method::POST, "/auth/refresh")
-            .from_ip(random_ip())
+            .client_ip(random_ip())
             .cookie(cookie)
             .send()
             .await
@@ -50,7 +50,7 @@ impl TestApp {
     /// `POST /auth/logout` with both tokens, as the browser does.
     pub async fn logout(&self, user: &TestUser) -> TestResponse {
         self.request(Method::POST, "/auth/logout")
-            .from_ip(random_ip())
+            .client_ip(random_ip())
             .bearer(&user.access_token)
             .cookie(&user.refresh_cookie())
             .send()
@@ -60,7 +60,7 @@ impl TestApp {
     /// `GET /me` with `access_token`.
     pub async fn me(&self, access_token: &str) -> TestResponse {
         self.request(Method::GET, "/me")
-            .from_ip(random_ip())
+            .client_ip(random_ip())
             .bearer(access_token)
             .send()
             .await

@@ -105,7 +105,7 @@ impl TestApp {
     /// `POST path` with a JSON body, without credentials, from an address of its own.
     pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
         self.request(Method::POST, path)
-            .from_ip(random_ip())
+            .client_ip(random_ip())
             .json(body)
             .send()
             .await

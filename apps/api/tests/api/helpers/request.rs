@@ -70,7 +70,7 @@ impl<'a> TestRequest<'a> {
     }
 
     /// Sent as if from client address `ip` (default `127.0.0.1`).
-    pub fn from_ip(mut self, ip: IpAddr) -> Self {
+    pub fn client_ip(mut self, ip: IpAddr) -> Self {
         self.request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::new(ip, 40000)));
@@ -88,7 +88,7 @@ impl<'a> TestRequest<'a> {
 }
 
 /// Sends through the router as if from `127.0.0.1` (tests that need another client IP
-/// insert their own `ConnectInfo`, see [`TestRequest::from_ip`]).
+/// insert their own `ConnectInfo`, see [`TestRequest::client_ip`]).
 pub async fn send(router: &Router, mut request: Request<Body>) -> TestResponse {
     if request
         .extensions()
