@@ -1,10 +1,16 @@
 //! Integration tests talk to the real PostgreSQL, Redis, broker and MongoDB started by
 //! `scripts/stack`; this crate gives each test its own namespace in them so tests never
-//! see each other's data or the developer's.
+//! see each other's data or the developer's. Tests that must stop a dependency start one
+//! of their own instead ([`redis::RedisServer`], [`mongo::MongoServer`], [`broker::Broker`]).
 
+pub mod broker;
 pub mod kafka;
+pub mod mongo;
+mod process;
+pub mod redis;
 
 use std::future::Future;
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -80,4 +86,12 @@ where
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A TCP port of 127.0.0.1 that was free a moment ago (for servers a test starts itself).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }

@@ -1,9 +1,26 @@
-//! Integration tests of the API against the real PostgreSQL, Redis and broker started by
-//! `scripts/stack up`. One test binary (faster to link); one module per section of docs/spec.md.
+//! Integration tests of the API against the real PostgreSQL, Redis, broker and MongoDB
+//! started by `scripts/stack up`. One test binary (faster to link), laid out like the
+//! API's documentation: one module per endpoint or flow, all talking to the app through
+//! `helpers` (`TestApp` with a method per endpoint, `app.user()` / `app.admin()`).
 
-mod auth;
 mod helpers;
-mod migrations;
+
+// Endpoints and flows.
+mod auth;
 mod orders;
-mod skeleton;
 mod stats;
+
+// What every endpoint shares.
+mod cors;
+mod errors;
+mod health;
+mod metrics;
+mod request_id;
+mod security_headers;
+
+// The contract, the process and the schema.
+mod config;
+mod docs;
+mod migrations;
+mod openapi;
+mod shutdown;

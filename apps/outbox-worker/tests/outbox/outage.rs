@@ -1,96 +1,20 @@
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! A broker outage, with a broker of the test's own (the shared one must stay up).
 
+use std::time::Duration;
+
+use testkit::broker::Broker;
 use testkit::TestDb;
 use uuid::Uuid;
 
 use crate::helpers::*;
 
-/// A broker of this test's own (never the shared one), with SQLite storage in a temp
-/// directory so that its data survives a stop and start on the same port.
-struct OwnBroker {
-    dir: PathBuf,
-    port: u16,
-    child: Option<Child>,
-}
-
-impl OwnBroker {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = std::env::temp_dir().join(testkit::unique_name("outbox-broker"));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut broker = Self {
-            dir,
-            port,
-            child: None,
-        };
-        broker.resume();
-        broker
-    }
-
-    fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn resume(&mut self) {
-        let binary = std::env::var("NISSHI_BIN").unwrap_or_else(|_| {
-            format!(
-                "{}/.cache/orderflow/nisshi/bin/nisshi",
-                std::env::var("HOME").unwrap()
-            )
-        });
-        let url = format!("tcp://{}", self.address());
-        let child = Command::new(binary)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-            ])
-            // The engine resolves SQLite paths against the working directory.
-            .args(["--storage-engine", "sqlite://broker.db"])
-            .env("GROUP_INITIAL_REBALANCE_DELAY", "0s")
-            .current_dir(&self.dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nisshi starts (set NISSHI_BIN if it is elsewhere)");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(self.address()).is_err() {
-            assert!(Instant::now() < deadline, "own broker did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for OwnBroker {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 #[tokio::test]
 async fn broker_down_records_attempts_and_publishes_everything_once_it_is_back() {
     let db = TestDb::migrated().await;
-    let mut broker = OwnBroker::start();
+    let mut broker = Broker::start();
     let address = broker.address();
     let topics = Topics::create(&address).await;
-    broker.stop();
+    broker.kill();
 
     let orders: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
     let envelopes = insert_events(&db.pool, &orders, 3).await;
@@ -142,7 +66,7 @@ async fn broker_down_records_attempts_and_publishes_everything_once_it_is_back()
         }
     }
 
-    broker.resume();
+    broker.restart();
     eventually(Duration::from_secs(90), "everything published", || async {
         pending_count(&db.pool).await == 0
     })

@@ -1,7 +1,7 @@
 //! The `outbox-worker` binary: configuration errors, `/metrics`, graceful SIGTERM.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,11 +44,7 @@ async fn publishes_serves_metrics_and_stops_on_sigterm() {
     let brokers = brokers();
     let topics = Topics::create(&brokers).await;
     let envelopes = insert_events(&db.pool, &[Uuid::new_v4()], 2).await;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = testkit::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_outbox-worker"))
         .env("DATABASE_URL", &db.url)
         .env("KAFKA_BROKERS", &brokers)

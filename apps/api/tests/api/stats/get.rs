@@ -1,13 +1,9 @@
-//! `GET /stats/sku` (docs/spec.md#stats-api) against the real MongoDB, seeded directly in a database of
-//! the test's own.
+//! `GET /stats/sku` (docs/spec.md#stats-api): per-SKU windows oldest first, or SKUs ranked by revenue; admins only.
 
-use api::auth::Role;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mongodb::bson::{doc, DateTime as BsonDateTime, Document};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestResponse};
 
@@ -52,18 +48,6 @@ async fn seed(app: &TestApp, sku: &str, minute: i64, qty: i64, revenue: i64) {
         .expect("seed sku_stats");
 }
 
-async fn get_as(app: &TestApp, role: Option<Role>, query: &str) -> TestResponse {
-    let mut request = Request::get(format!("/stats/sku?{query}"));
-    if let Some(role) = role {
-        let (token, _) = app
-            .state
-            .jwt
-            .issue(Uuid::new_v4(), "someone@example.com", role);
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    app.send(request.body(Body::empty()).unwrap()).await
-}
-
 fn range(from: i64, to: i64) -> String {
     let encode = |t: DateTime<Utc>| t.to_rfc3339().replace('+', "%2B");
     format!("from={}&to={}", encode(at(from)), encode(at(to)))
@@ -77,10 +61,11 @@ fn items(response: &TestResponse) -> Vec<Value> {
 #[tokio::test]
 async fn requires_an_admin() {
     let app = spawn().await;
-    get_as(&app, None, &range(0, 10))
+    app.get(&format!("/stats/sku?{}", range(0, 10)))
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
-    get_as(&app, Some(Role::User), &range(0, 10))
+    let user = app.user().await;
+    app.sku_stats(&user, &range(0, 10))
         .await
         .assert_error(StatusCode::FORBIDDEN, "FORBIDDEN");
 }
@@ -88,6 +73,7 @@ async fn requires_an_admin() {
 #[tokio::test]
 async fn invalid_parameters_are_422_naming_each_field() {
     let app = spawn().await;
+    let admin = app.admin().await;
     let cases = [
         (String::new(), vec!["from", "to"]),
         (
@@ -108,7 +94,7 @@ async fn invalid_parameters_are_422_naming_each_field() {
         ),
     ];
     for (query, expected) in cases {
-        let response = get_as(&app, Some(Role::Admin), &query).await;
+        let response = app.sku_stats(&admin, &query).await;
         let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
         let fields: Vec<&str> = error["details"]
             .as_array()
@@ -119,24 +105,21 @@ async fn invalid_parameters_are_422_naming_each_field() {
         assert_eq!(fields, expected, "query {query:?}");
     }
     // Exactly 7 days is allowed.
-    assert!(items(&get_as(&app, Some(Role::Admin), &range(0, 7 * 24 * 60)).await).is_empty());
+    assert!(items(&app.sku_stats(&admin, &range(0, 7 * 24 * 60)).await).is_empty());
 }
 
 #[tokio::test]
 async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
     let app = spawn().await;
+    let admin = app.admin().await;
     for (minute, qty) in [(3, 3), (1, 1), (2, 2), (10, 10), (-1, 99)] {
         seed(&app, "SKU-1", minute, qty, qty * 100).await;
     }
     seed(&app, "SKU-2", 1, 5, 500).await;
 
     let all = items(
-        &get_as(
-            &app,
-            Some(Role::Admin),
-            &format!("{}&sku=SKU-1", range(0, 10)),
-        )
-        .await,
+        &app.sku_stats(&admin, &format!("{}&sku=SKU-1", range(0, 10)))
+            .await,
     );
     assert_eq!(
         all,
@@ -151,12 +134,8 @@ async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
         "in [from, to), by window_start"
     );
     let limited = items(
-        &get_as(
-            &app,
-            Some(Role::Admin),
-            &format!("{}&sku=SKU-1&limit=2", range(0, 11)),
-        )
-        .await,
+        &app.sku_stats(&admin, &format!("{}&sku=SKU-1&limit=2", range(0, 11)))
+            .await,
     );
     let qtys: Vec<i64> = limited
         .iter()
@@ -164,12 +143,8 @@ async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
         .collect();
     assert_eq!(qtys, [1, 2]);
     assert!(items(
-        &get_as(
-            &app,
-            Some(Role::Admin),
-            &format!("{}&sku=SKU-9", range(0, 10))
-        )
-        .await
+        &app.sku_stats(&admin, &format!("{}&sku=SKU-9", range(0, 10)))
+            .await
     )
     .is_empty());
     // Leave nothing behind in the developer's MongoDB.
@@ -179,6 +154,7 @@ async fn with_sku_lists_its_windows_in_range_oldest_first_up_to_limit() {
 #[tokio::test]
 async fn without_sku_ranks_skus_by_revenue_over_the_range() {
     let app = spawn().await;
+    let admin = app.admin().await;
     seed(&app, "SKU-A", 1, 1, 1_000).await;
     seed(&app, "SKU-A", 5, 2, 3_000_000_000).await;
     seed(&app, "SKU-B", 2, 10, 2_000_000_000).await;
@@ -186,7 +162,7 @@ async fn without_sku_ranks_skus_by_revenue_over_the_range() {
     // Outside the range: must not count.
     seed(&app, "SKU-C", 30, 1, 9_000_000_000).await;
 
-    let top = items(&get_as(&app, Some(Role::Admin), &range(0, 10)).await);
+    let top = items(&app.sku_stats(&admin, &range(0, 10)).await);
     assert_eq!(
         top,
         vec![
@@ -196,12 +172,8 @@ async fn without_sku_ranks_skus_by_revenue_over_the_range() {
         ]
     );
     let top_one = items(
-        &get_as(
-            &app,
-            Some(Role::Admin),
-            &format!("{}&limit=1", range(0, 10)),
-        )
-        .await,
+        &app.sku_stats(&admin, &format!("{}&limit=1", range(0, 10)))
+            .await,
     );
     assert_eq!(top_one.len(), 1);
     assert_eq!(top_one[0]["sku"], "SKU-A");
@@ -220,7 +192,8 @@ async fn an_unreachable_read_model_is_a_500_without_details() {
         ));
     })
     .await;
-    let response = get_as(&app, Some(Role::Admin), &range(0, 10)).await;
+    let admin = app.admin().await;
+    let response = app.sku_stats(&admin, &range(0, 10)).await;
     let error = response.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
     assert!(!error.to_string().contains("127.0.0.1:1"), "{error}");
 }
