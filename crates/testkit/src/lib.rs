@@ -3,6 +3,7 @@
 //! see each other's data or the developer's.
 
 pub mod kafka;
+pub mod postgres;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

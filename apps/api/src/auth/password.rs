@@ -27,6 +27,15 @@ pub const ARGON2_MEMORY_KIB: u32 = 19_456;
 pub const ARGON2_ITERATIONS: u32 = 2;
 pub const ARGON2_PARALLELISM: u32 = 1;
 
+/// The policy's character classes as the OpenAPI document states them (ECMA-262, one
+/// look-ahead per class; `[\s\S]` so that line breaks count as characters too): an ASCII
+/// lower-case letter, an ASCII upper-case letter, a digit, and anything else (a special
+/// character: punctuation, a space, or any non-ASCII character).
+pub const PASSWORD_PATTERN: &str = concat!(
+    "^(?=[\\s\\S]*[a-z])(?=[\\s\\S]*[A-Z])(?=[\\s\\S]*[0-9])(?=[\\s\\S]*[^A-Za-z0-9])",
+    "[\\s\\S]{12,128}$"
+);
+
 const COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
 
 /// A password as received. It never prints itself, is not serializable, and a value of
@@ -120,16 +129,16 @@ pub fn policy_violations(password: &str, email: Option<&Email>) -> Vec<String> {
     if length > MAX_LENGTH {
         problems.push(format!("must be at most {MAX_LENGTH} characters long"));
     }
-    if !password.chars().any(char::is_lowercase) {
-        problems.push("must contain a lower-case letter".to_owned());
+    if !password.chars().any(|c| c.is_ascii_lowercase()) {
+        problems.push("must contain a lower-case letter (a-z)".to_owned());
     }
-    if !password.chars().any(char::is_uppercase) {
-        problems.push("must contain an upper-case letter".to_owned());
+    if !password.chars().any(|c| c.is_ascii_uppercase()) {
+        problems.push("must contain an upper-case letter (A-Z)".to_owned());
     }
     if !password.chars().any(|c| c.is_ascii_digit()) {
         problems.push("must contain a digit".to_owned());
     }
-    if !password.chars().any(|c| !c.is_alphanumeric()) {
+    if !password.chars().any(|c| !c.is_ascii_alphanumeric()) {
         problems.push("must contain a special character".to_owned());
     }
     let lowered = password.to_lowercase();

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, FieldError};
 
 /// A JSON body: 415 without a JSON content type, 413 over the body limit, 400 when it is
-/// not JSON at all, 422 (with the field path) when it does not fit the expected shape.
+/// not JSON at all, 422 (with the field path) when it is not a JSON object or does not fit
+/// the expected shape.
 pub struct AppJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for AppJson<T>
@@ -101,11 +102,40 @@ where
     }
 }
 
+/// Every request body of this API is a JSON object. serde would also fill a struct from a
+/// JSON array (its fields in order), which the document does not allow, so anything but
+/// an object is refused here, the one place bodies are read.
+/// A UUID in the one form the OpenAPI document's `format: uuid` names: 36 characters,
+/// hyphenated (either case). The braced, URN and 32-digit forms are refused.
+pub fn parse_uuid(text: &str) -> Option<uuid::Uuid> {
+    if text.len() != 36 {
+        return None;
+    }
+    uuid::Uuid::try_parse(text).ok()
+}
+
 pub(crate) fn deserialize_fields<T: DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::invalid_field(
+            "body",
+            format!("must be a JSON object, not {}", json_kind(&value)),
+        ));
+    }
     serde_path_to_error::deserialize(value)
         .map_err(|err| ApiError::validation(vec![field_error(&err)]))
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn field_error<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> FieldError {

@@ -2,8 +2,10 @@
 //! `scripts/stack up`. One test binary (faster to link); one module per SPEC section.
 
 mod auth;
+mod contract;
 mod helpers;
 mod migrations;
 mod orders;
+mod outage;
 mod skeleton;
 mod stats;

@@ -304,12 +304,12 @@ async fn healthz_names_each_failed_dependency() {
 }
 
 /// A Redis server of the test's own, so stopping it disturbs no other test.
-struct OwnRedis {
+pub struct OwnRedis {
     child: std::process::Child,
 }
 
 impl OwnRedis {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -332,7 +332,7 @@ impl OwnRedis {
         Self { child }
     }
 
-    fn stop(mut self) {
+    pub fn stop(mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
     }
@@ -344,7 +344,7 @@ impl Drop for OwnRedis {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
