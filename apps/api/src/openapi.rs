@@ -62,7 +62,11 @@ fn complete_operation(operation: &mut Map<String, Value>) {
     let has_body = operation.contains_key("requestBody");
     if let Some(body) = operation.get_mut("requestBody") {
         let is_required = body["required"] == Value::Bool(true);
-        for content in body["content"].as_object_mut().into_iter().flat_map(|c| c.values_mut()) {
+        for content in body["content"]
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|c| c.values_mut())
+        {
             strip_null_variant(&mut content["schema"]);
         }
         if let (false, Some(body)) = (is_required, body.as_object_mut()) {
@@ -83,7 +87,10 @@ fn complete_operation(operation: &mut Map<String, Value>) {
             ("400", "The body is not valid JSON (`MALFORMED_JSON`)"),
             ("413", "The body is larger than 64 KiB"),
             ("415", "The body is not sent as `application/json`"),
-            ("422", "The body is not a JSON object of the documented shape; `details` names each field"),
+            (
+                "422",
+                "The body is not a JSON object of the documented shape; `details` names each field",
+            ),
         ]);
     }
     for (status, description) in shared {

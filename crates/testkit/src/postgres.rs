@@ -35,12 +35,24 @@ impl OwnPostgres {
             as_postgres,
         };
         if as_postgres {
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&server.dir));
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&server.dir));
         }
         let data = server.data_dir();
         run(server
             .command("initdb")
-            .args(["-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                SUPERUSER,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-D",
+            ])
             .arg(&data));
         server.resume();
         server
@@ -57,9 +69,15 @@ impl OwnPostgres {
 
     /// Creates a database (as the superuser) and returns its URL.
     pub fn create_database(&self, name: &str) -> String {
-        run(self
-            .command("createdb")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", SUPERUSER, name]));
+        run(self.command("createdb").args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            SUPERUSER,
+            name,
+        ]));
         self.url(name)
     }
 
@@ -80,7 +98,11 @@ impl OwnPostgres {
             .args(["-o", &options, "-w", "-t", "30", "start"]));
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "PostgreSQL on {} did not start", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "PostgreSQL on {} did not start",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -163,7 +163,10 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
-        assert!(Email::parse("a..b@example.com").is_ok(), "as <input type=email>");
+        assert!(
+            Email::parse("a..b@example.com").is_ok(),
+            "as <input type=email>"
+        );
         let long_local = format!("{}@example.com", "a".repeat(65));
         assert!(Email::parse(&long_local).is_err());
     }

@@ -60,9 +60,10 @@ fn email_schema() -> Object {
         .max_length(Some(MAX_EMAIL_LENGTH))
         .pattern(Some(EMAIL_PATTERN))
         .description(Some(
-            "An ASCII address: a dot-atom local part of at most 64 characters, `@`, a domain \
-             of letters, digits and inner hyphens with a top-level domain of letters. \
-             Surrounding spaces are dropped and the address is stored lower-cased.",
+            "An ASCII address: a local part of 1 to 64 characters (letters, digits, `.` and \
+             ``!#$%&'*+/=?^_`{|}~-``, not starting or ending with `.`), `@`, a domain of \
+             labels of letters, digits and inner hyphens ending in a top-level domain of \
+             letters. Surrounding spaces are dropped and the address is stored lower-cased.",
         ))
         .examples(["ann@example.com"])
         .build()

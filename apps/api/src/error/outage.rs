@@ -41,7 +41,9 @@ fn mongo_outage(err: &mongodb::error::Error) -> bool {
     use mongodb::error::ErrorKind;
     matches!(
         *err.kind,
-        ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } | ErrorKind::ServerSelection { .. }
+        ErrorKind::Io(_)
+            | ErrorKind::ConnectionPoolCleared { .. }
+            | ErrorKind::ServerSelection { .. }
     )
 }
 

@@ -37,7 +37,13 @@ async fn user(app: &TestApp, pool: &PgPool) -> String {
     app.state.jwt.issue(id, &email, Role::User).0
 }
 
-fn request(method: Method, path: &str, token: &str, key: Option<Uuid>, body: Option<&Value>) -> Request<Body> {
+fn request(
+    method: Method,
+    path: &str,
+    token: &str,
+    key: Option<Uuid>,
+    body: Option<&Value>,
+) -> Request<Body> {
     let mut builder = Request::builder()
         .method(method)
         .uri(path)
@@ -107,18 +113,34 @@ async fn a_postgres_outage_is_a_503_and_the_retried_order_is_created_once() {
     let (url, pool) = own_database(&postgres).await;
     let app = spawn_with_own("DATABASE_URL", url).await;
     let token = user(&app, &pool).await;
-    let before = app.send(request(Method::GET, "/orders", &token, None, None)).await;
+    let before = app
+        .send(request(Method::GET, "/orders", &token, None, None))
+        .await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.text());
     pool.close().await;
 
     // As in a crash: no session is told, the port just closes.
     postgres.stop_immediately();
     let key = Uuid::new_v4();
-    let create = || request(Method::POST, "/orders", &token, Some(key), Some(&order_body()));
+    let create = || {
+        request(
+            Method::POST,
+            "/orders",
+            &token,
+            Some(key),
+            Some(&order_body()),
+        )
+    };
     assert_unavailable(&app.send(create()).await);
-    assert_unavailable(&app.send(request(Method::GET, "/orders", &token, None, None)).await);
+    assert_unavailable(
+        &app.send(request(Method::GET, "/orders", &token, None, None))
+            .await,
+    );
     let order = format!("/orders/{}", Uuid::new_v4());
-    assert_unavailable(&app.send(request(Method::GET, &order, &token, None, None)).await);
+    assert_unavailable(
+        &app.send(request(Method::GET, &order, &token, None, None))
+            .await,
+    );
     let register = Request::post("/auth/register")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
@@ -170,7 +192,13 @@ async fn a_postgres_restart_under_load_gives_no_500() {
                     let key = Uuid::new_v4();
                     keys.push(key);
                     loop {
-                        let make = request(Method::POST, "/orders", &token, Some(key), Some(&order_body()));
+                        let make = request(
+                            Method::POST,
+                            "/orders",
+                            &token,
+                            Some(key),
+                            Some(&order_body()),
+                        );
                         let response = crate::helpers::send(&router, make).await;
                         statuses.push(response.status);
                         if response.status == StatusCode::SERVICE_UNAVAILABLE {
@@ -200,18 +228,29 @@ async fn a_postgres_restart_under_load_gives_no_500() {
         keys.extend(client_keys);
     }
     // 200 is a replay: a commit whose answer the outage swallowed, retried with its key.
-    let expected = [StatusCode::CREATED, StatusCode::OK, StatusCode::SERVICE_UNAVAILABLE];
+    let expected = [
+        StatusCode::CREATED,
+        StatusCode::OK,
+        StatusCode::SERVICE_UNAVAILABLE,
+    ];
     assert!(
         seen.iter().all(|s| expected.contains(s)),
         "only 201, 200 and 503: {seen:?}"
     );
-    assert!(seen.contains(&StatusCode::SERVICE_UNAVAILABLE), "the outage was seen: {seen:?}");
+    assert!(
+        seen.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "the outage was seen: {seen:?}"
+    );
     let pool = PgPoolOptions::new()
         .connect(&postgres.url("orderflow"))
         .await
         .unwrap();
     for key in keys {
-        assert_eq!(orders_with_key(&pool, key).await, 1, "key {key}: exactly one order");
+        assert_eq!(
+            orders_with_key(&pool, key).await,
+            1,
+            "key {key}: exactly one order"
+        );
     }
 }
 
@@ -227,7 +266,10 @@ async fn a_redis_outage_is_a_503_where_the_request_needs_redis() {
     redis.stop();
     // The token denylist lives in Redis: without it no token can be trusted.
     assert_unavailable(&app.send(me()).await);
-    assert_unavailable(&app.send(request(Method::GET, "/orders", &token, None, None)).await);
+    assert_unavailable(
+        &app.send(request(Method::GET, "/orders", &token, None, None))
+            .await,
+    );
     // The login rate limit lives in Redis too.
     let login = Request::post("/auth/login")
         .header(header::CONTENT_TYPE, "application/json")
