@@ -77,7 +77,7 @@ fn password_schema() -> Object {
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
         .min_length(Some(password::MIN_LENGTH))
         .max_length(Some(password::MAX_LENGTH))
-        .pattern(Some(password::PASSWORD_PATTERN))
+        .pattern(Some(password::password_pattern()))
         .description(Some(
             "12 to 128 characters with an ASCII lower-case letter, an ASCII upper-case letter, \
              a digit and a special character (anything else). Also refused with 422, which \

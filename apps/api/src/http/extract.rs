@@ -127,6 +127,42 @@ pub(crate) fn deserialize_fields<T: DeserializeOwned>(
         .map_err(|err| ApiError::validation(vec![field_error(&err)]))
 }
 
+/// An `integer` of JSON Schema: any JSON number without a fractional part, so `2.0` and
+/// `2e3` count as much as `2` (serde's `i64` refuses them).
+pub fn json_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    struct IntegerVisitor;
+
+    impl serde::de::Visitor<'_> for IntegerVisitor {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<i64, E> {
+            Ok(value)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<i64, E> {
+            i64::try_from(value).map_err(|_| E::custom("integer out of range"))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<i64, E> {
+            // 2^63 is exactly representable; every integral f64 below it fits in i64.
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            if value.fract() != 0.0 || !value.is_finite() {
+                return Err(E::invalid_type(serde::de::Unexpected::Float(value), &self));
+            }
+            if !(-LIMIT..LIMIT).contains(&value) {
+                return Err(E::custom("integer out of range"));
+            }
+            Ok(value as i64)
+        }
+    }
+
+    deserializer.deserialize_any(IntegerVisitor)
+}
+
 fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -152,4 +188,43 @@ fn field_error<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> Fie
         None => path,
     };
     FieldError::new(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Quantity {
+        #[serde(deserialize_with = "json_integer")]
+        qty: i64,
+    }
+
+    fn qty(json: &str) -> Result<i64, String> {
+        serde_json::from_str::<Quantity>(json)
+            .map(|q| q.qty)
+            .map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn integers_are_json_schema_integers() {
+        assert_eq!(qty(r#"{"qty": 2}"#), Ok(2));
+        assert_eq!(qty(r#"{"qty": -2}"#), Ok(-2));
+        assert_eq!(qty(r#"{"qty": 2.0}"#), Ok(2));
+        assert_eq!(qty(r#"{"qty": 2e3}"#), Ok(2000));
+        assert!(qty(r#"{"qty": 2.5}"#).is_err());
+        assert!(qty(r#"{"qty": "2"}"#).is_err());
+        assert!(qty(r#"{"qty": 1e300}"#).is_err());
+        assert!(qty(r#"{"qty": 18446744073709551615}"#).is_err());
+    }
+
+    #[test]
+    fn only_hyphenated_uuids_are_uuids() {
+        let id = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert!(parse_uuid(id).is_some());
+        assert!(parse_uuid(&id.to_uppercase()).is_some());
+        assert!(parse_uuid(&id.replace('-', "")).is_none());
+        assert!(parse_uuid(&format!("{{{id}}}")).is_none());
+        assert!(parse_uuid(&format!(" {id}")).is_none());
+    }
 }

@@ -32,9 +32,11 @@ pub struct CreateOrderItem {
         pattern = "^[A-Z0-9_-]+$"
     )]
     pub sku: String,
+    #[serde(deserialize_with = "crate::http::extract::json_integer")]
     #[schema(minimum = 1, maximum = 1000)]
     pub qty: i64,
     /// In the currency's minor unit.
+    #[serde(deserialize_with = "crate::http::extract::json_integer")]
     #[schema(minimum = 0, maximum = 10000000)]
     pub unit_price: i64,
 }

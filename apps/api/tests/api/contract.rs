@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use api::auth::domain::{Email, EMAIL_PATTERN};
-use api::auth::password::{policy_violations, PASSWORD_PATTERN};
+use api::auth::password::{password_pattern, policy_violations};
 use api::auth::Role;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -130,6 +130,27 @@ async fn an_order_has_1_to_50_items_in_the_document_and_on_the_server() {
     assert_eq!(orders_stored(&app).await, 1);
 }
 
+/// JSON Schema's `integer` is any number without a fractional part (`2.0`, `1.5e2`).
+#[tokio::test]
+async fn quantities_and_prices_are_integers_as_json_schema_counts_them() {
+    let app = TestApp::spawn().await;
+    let user = token(&app, Role::User).await;
+    let order =
+        r#"{"currency": "EUR", "items": [{"sku": "SKU-1", "qty": 2.0, "unit_price": 1.5e2}]}"#;
+    let created = app
+        .send(raw_json(Method::POST, "/orders", Some(&user), order))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    assert_eq!(created.json()["items"][0]["line_total"], 300);
+    let fractional =
+        r#"{"currency": "EUR", "items": [{"sku": "SKU-1", "qty": 2.5, "unit_price": 10}]}"#;
+    assert_invalid(
+        &app.send(raw_json(Method::POST, "/orders", Some(&user), fractional))
+            .await,
+        "items[0].qty",
+    );
+}
+
 #[tokio::test]
 async fn the_password_policy_is_in_the_schema_and_the_rest_is_a_described_422() {
     let doc = document();
@@ -142,7 +163,7 @@ async fn the_password_policy_is_in_the_schema_and_the_rest_is_a_described_422() 
         ),
         (Some(12), Some(128))
     );
-    assert_eq!(password["pattern"], PASSWORD_PATTERN);
+    assert_eq!(password["pattern"], password_pattern());
     let description = password["description"].as_str().unwrap();
     assert!(
         description.contains("common") && description.contains("local part"),
@@ -241,9 +262,10 @@ fn the_email_and_password_patterns_match_exactly_what_the_server_accepts() {
         .chain([long, too_long])
         .collect();
 
+    let password_pattern = password_pattern();
     let python = python_full_matches(&[
-        (EMAIL_PATTERN, 254, &emails),
-        (PASSWORD_PATTERN, 128, &passwords),
+        (EMAIL_PATTERN, 0, 254, &emails),
+        (&password_pattern, 12, 128, &passwords),
     ]);
     for (email, schema_ok) in emails.iter().zip(&python[0]) {
         assert_eq!(Email::parse(email).is_ok(), *schema_ok, "email {email:?}");
@@ -255,11 +277,14 @@ fn the_email_and_password_patterns_match_exactly_what_the_server_accepts() {
     }
 }
 
-/// For each (pattern, maxLength, values): whether Python's `re` accepts each value.
-fn python_full_matches(cases: &[(&str, usize, &Vec<String>)]) -> Vec<Vec<bool>> {
+/// For each (pattern, minLength, maxLength, values): whether each value is valid by the
+/// schema, with Python's `re` for the pattern.
+fn python_full_matches(cases: &[(&str, usize, usize, &Vec<String>)]) -> Vec<Vec<bool>> {
     let input = json!(cases
         .iter()
-        .map(|(pattern, max, values)| json!({"pattern": pattern, "max": max, "values": values}))
+        .map(|(pattern, min, max, values)| {
+            json!({"pattern": pattern, "min": min, "max": max, "values": values})
+        })
         .collect::<Vec<_>>());
     let script = r#"
 import json, re, sys
@@ -268,7 +293,10 @@ for case in json.load(sys.stdin):
     pattern = case["pattern"]
     assert pattern.endswith("$")
     regex = re.compile(pattern[:-1] + r"\Z")
-    out.append([len(v) <= case["max"] and regex.search(v) is not None for v in case["values"]])
+    out.append([
+        case["min"] <= len(v) <= case["max"] and regex.search(v) is not None
+        for v in case["values"]
+    ])
 print(json.dumps(out))
 "#;
     let mut child = Command::new("python3")
