@@ -22,7 +22,7 @@ from pathlib import Path
 API = os.environ.get("FUZZ_API_URL", "http://127.0.0.1:8000").rstrip("/")
 MIN_CASES = int(os.environ.get("FUZZ_MIN_CASES", "5000"))
 # Per operation and run, for the fuzzing phase; the other phases add their own cases.
-MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "150")
+MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "160")
 WORKERS = os.environ.get("FUZZ_WORKERS", "2")
 EXCLUDED_PATHS = ["/auth/login", "/auth/logout"]
 HERE = Path(__file__).resolve().parent
