@@ -188,8 +188,28 @@ impl ApiError {
         error
     }
 
+    /// A failure on our side. When its cause (anywhere in the chain) is a dependency that
+    /// cannot be reached, it is an outage, answered 503 so that clients retry; everything
+    /// else is a bug, answered 500.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        let cause = cause.into();
+        if outage::is_outage(&cause) {
+            return Self::unavailable(cause);
+        }
         let mut error = Self::from_status(StatusCode::INTERNAL_SERVER_ERROR);
+        error.0.source = Some(cause);
+        error
+    }
+
+    /// 503 `SERVICE_UNAVAILABLE` with `Retry-After`: a dependency the request needs is
+    /// unreachable. Retrying later (with the same `Idempotency-Key`) is safe.
+    pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
+        let mut error = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "a service this request needs is unavailable, try again later",
+        );
+        error.0.retry_after_seconds = Some(outage::RETRY_AFTER_SECONDS);
         error.0.source = Some(cause.into());
         error
     }
@@ -235,7 +255,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Some(cause) = &self.0.source {
             // The span around the request carries the request id.
-            tracing::error!(error = format!("{cause:#}"), code = %self.0.payload.code, "request failed");
+            if self.0.status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(error = format!("{cause:#}"), code = %self.0.payload.code, "dependency unavailable");
+            } else {
+                tracing::error!(error = format!("{cause:#}"), code = %self.0.payload.code, "request failed");
+            }
         }
         let mut response = self.0.status.into_response();
         if let Some(seconds) = self.0.retry_after_seconds {
@@ -248,7 +272,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Every unexpected failure of a dependency becomes a 500 with the cause logged.
+/// Every unexpected failure of a dependency becomes a 503 (unreachable) or a 500 (anything
+/// else) with the cause logged; see [`ApiError::internal`].
 macro_rules! internal_from {
     ($($source:ty),* $(,)?) => {$(
         impl From<$source> for ApiError {
@@ -268,3 +293,5 @@ internal_from!(
 );
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+mod outage;

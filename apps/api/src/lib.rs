@@ -36,12 +36,14 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The routes and their OpenAPI description, before middleware.
 pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (routes, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes::router())
         .merge(orders::routes::router())
         .merge(auth::routes::router())
         .merge(stats::routes::router())
-        .split_for_parts()
+        .split_for_parts();
+    openapi::finish(&mut document);
+    (routes, document)
 }
 
 /// The OpenAPI document exactly as `/openapi.json` serves it.

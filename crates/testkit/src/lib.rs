@@ -8,6 +8,7 @@ pub mod kafka;
 pub mod mongo;
 mod process;
 pub mod redis;
+pub mod postgres;
 
 use std::future::Future;
 use std::net::TcpListener;

@@ -27,6 +27,34 @@ pub const ARGON2_MEMORY_KIB: u32 = 19_456;
 pub const ARGON2_ITERATIONS: u32 = 2;
 pub const ARGON2_PARALLELISM: u32 = 1;
 
+/// The character classes a password must each contain: an ASCII lower-case letter, an ASCII
+/// upper-case letter, a digit, and anything else (a special character: punctuation, a
+/// space, or any non-ASCII character).
+pub const REQUIRED_CLASSES: [&str; 4] = ["[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]"];
+
+/// [`REQUIRED_CLASSES`] as the OpenAPI document states them: an ECMA-262 pattern listing
+/// the 24 orders in which the four classes can first occur. One look-ahead per class
+/// would be shorter, but test generators (schemathesis) need minutes to satisfy
+/// look-aheads; alternatives they generate from directly. `[\s\S]` also matches line
+/// breaks, which count as special characters.
+pub fn password_pattern() -> String {
+    let mut orders = Vec::new();
+    permutations(&mut REQUIRED_CLASSES.to_vec(), 0, &mut orders);
+    format!("^[\\s\\S]*(?:{})[\\s\\S]*$", orders.join("|"))
+}
+
+fn permutations(items: &mut Vec<&str>, start: usize, out: &mut Vec<String>) {
+    if start == items.len() {
+        out.push(items.join("[\\s\\S]*"));
+        return;
+    }
+    for index in start..items.len() {
+        items.swap(start, index);
+        permutations(items, start + 1, out);
+        items.swap(start, index);
+    }
+}
+
 const COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
 
 /// A password as received. It never prints itself, is not serializable, and a value of
@@ -120,16 +148,16 @@ pub fn policy_violations(password: &str, email: Option<&Email>) -> Vec<String> {
     if length > MAX_LENGTH {
         problems.push(format!("must be at most {MAX_LENGTH} characters long"));
     }
-    if !password.chars().any(char::is_lowercase) {
-        problems.push("must contain a lower-case letter".to_owned());
+    if !password.chars().any(|c| c.is_ascii_lowercase()) {
+        problems.push("must contain a lower-case letter (a-z)".to_owned());
     }
-    if !password.chars().any(char::is_uppercase) {
-        problems.push("must contain an upper-case letter".to_owned());
+    if !password.chars().any(|c| c.is_ascii_uppercase()) {
+        problems.push("must contain an upper-case letter (A-Z)".to_owned());
     }
     if !password.chars().any(|c| c.is_ascii_digit()) {
         problems.push("must contain a digit".to_owned());
     }
-    if !password.chars().any(|c| !c.is_alphanumeric()) {
+    if !password.chars().any(|c| !c.is_ascii_alphanumeric()) {
         problems.push("must contain a special character".to_owned());
     }
     let lowered = password.to_lowercase();

@@ -9,14 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::client_ip::ClientIp;
-use super::domain::Role;
-use super::password::Password;
+use super::domain::{Role, EMAIL_PATTERN, MAX_EMAIL_LENGTH};
+use super::password::{self, Password};
 use super::rate_limit;
 use super::repo::UserRecord;
 use super::service::{self, NewAccount, Session};
@@ -42,16 +43,50 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(example = "ann@example.com")]
+    #[schema(schema_with = email_schema)]
     pub email: String,
-    /// At least 12 characters with a lower-case and an upper-case letter, a digit and a
-    /// special character; not a common password.
-    #[schema(value_type = String, format = Password, example = "Tr1cky-Horse-Battery")]
+    #[schema(schema_with = password_schema)]
     pub password: Password,
-    /// `admin` is refused unless the server runs with `ALLOW_ADMIN_BOOTSTRAP=true`.
+    /// `admin` is refused (403) unless the server runs with `ALLOW_ADMIN_BOOTSTRAP=true`.
     #[serde(default = "default_role")]
     #[schema(default = "user")]
     pub role: Role,
+}
+
+/// The email rule of [`Email::parse`], stated as JSON Schema.
+fn email_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_EMAIL_LENGTH))
+        .pattern(Some(EMAIL_PATTERN))
+        .description(Some(
+            "An ASCII address: a local part of 1 to 64 characters (letters, digits, `.` and \
+             ``!#$%&'*+/=?^_`{|}~-``, not starting or ending with `.`), `@`, a domain of \
+             labels of letters, digits and inner hyphens ending in a top-level domain of \
+             letters. Surrounding spaces are dropped and the address is stored lower-cased.",
+        ))
+        .examples(["ann@example.com"])
+        .build()
+}
+
+/// The password policy: what JSON Schema can state is in the schema; the rest is in the
+/// description and answered with 422.
+fn password_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(password::MIN_LENGTH))
+        .max_length(Some(password::MAX_LENGTH))
+        .pattern(Some(password::password_pattern()))
+        .description(Some(
+            "12 to 128 characters with an ASCII lower-case letter, an ASCII upper-case letter, \
+             a digit and a special character (anything else). Also refused with 422, which \
+             JSON Schema cannot state: one of the common passwords the server ships, and a \
+             password that contains the email's local part (when that is 4 or more \
+             characters), compared case-insensitively.",
+        ))
+        .examples(["Tr1cky-Horse-Battery"])
+        .build()
 }
 
 fn default_role() -> Role {
@@ -66,7 +101,8 @@ pub struct LoginRequest {
     pub password: Password,
 }
 
-/// Optional when the `refresh_token` cookie is sent instead.
+/// Optional when the `refresh_token` cookie is sent instead. When a body is sent it must be
+/// this object (`null` or any other JSON value is refused with 422).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     #[schema(value_type = String)]

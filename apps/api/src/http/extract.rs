@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, FieldError};
 
 /// A JSON body: 415 without a JSON content type, 413 over the body limit, 400 when it is
-/// not JSON at all, 422 (with the field path) when it does not fit the expected shape.
+/// not JSON at all, 422 (with the field path) when it is not a JSON object or does not fit
+/// the expected shape.
 pub struct AppJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for AppJson<T>
@@ -101,11 +102,76 @@ where
     }
 }
 
+/// Every request body of this API is a JSON object. serde would also fill a struct from a
+/// JSON array (its fields in order), which the document does not allow, so anything but
+/// an object is refused here, the one place bodies are read.
+/// A UUID in the one form the OpenAPI document's `format: uuid` names: 36 characters,
+/// hyphenated (either case). The braced, URN and 32-digit forms are refused.
+pub fn parse_uuid(text: &str) -> Option<uuid::Uuid> {
+    if text.len() != 36 {
+        return None;
+    }
+    uuid::Uuid::try_parse(text).ok()
+}
+
 pub(crate) fn deserialize_fields<T: DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::invalid_field(
+            "body",
+            format!("must be a JSON object, not {}", json_kind(&value)),
+        ));
+    }
     serde_path_to_error::deserialize(value)
         .map_err(|err| ApiError::validation(vec![field_error(&err)]))
+}
+
+/// An `integer` of JSON Schema: any JSON number without a fractional part, so `2.0` and
+/// `2e3` count as much as `2` (serde's `i64` refuses them).
+pub fn json_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    struct IntegerVisitor;
+
+    impl serde::de::Visitor<'_> for IntegerVisitor {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<i64, E> {
+            Ok(value)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<i64, E> {
+            i64::try_from(value).map_err(|_| E::custom("integer out of range"))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<i64, E> {
+            // 2^63 is exactly representable; every integral f64 below it fits in i64.
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            if value.fract() != 0.0 || !value.is_finite() {
+                return Err(E::invalid_type(serde::de::Unexpected::Float(value), &self));
+            }
+            if !(-LIMIT..LIMIT).contains(&value) {
+                return Err(E::custom("integer out of range"));
+            }
+            Ok(value as i64)
+        }
+    }
+
+    deserializer.deserialize_any(IntegerVisitor)
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn field_error<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> FieldError {
@@ -122,4 +188,43 @@ fn field_error<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> Fie
         None => path,
     };
     FieldError::new(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Quantity {
+        #[serde(deserialize_with = "json_integer")]
+        qty: i64,
+    }
+
+    fn qty(json: &str) -> Result<i64, String> {
+        serde_json::from_str::<Quantity>(json)
+            .map(|q| q.qty)
+            .map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn integers_are_json_schema_integers() {
+        assert_eq!(qty(r#"{"qty": 2}"#), Ok(2));
+        assert_eq!(qty(r#"{"qty": -2}"#), Ok(-2));
+        assert_eq!(qty(r#"{"qty": 2.0}"#), Ok(2));
+        assert_eq!(qty(r#"{"qty": 2e3}"#), Ok(2000));
+        assert!(qty(r#"{"qty": 2.5}"#).is_err());
+        assert!(qty(r#"{"qty": "2"}"#).is_err());
+        assert!(qty(r#"{"qty": 1e300}"#).is_err());
+        assert!(qty(r#"{"qty": 18446744073709551615}"#).is_err());
+    }
+
+    #[test]
+    fn only_hyphenated_uuids_are_uuids() {
+        let id = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert!(parse_uuid(id).is_some());
+        assert!(parse_uuid(&id.to_uppercase()).is_some());
+        assert!(parse_uuid(&id.replace('-', "")).is_none());
+        assert!(parse_uuid(&format!("{{{id}}}")).is_none());
+        assert!(parse_uuid(&format!(" {id}")).is_none());
+    }
 }

@@ -18,6 +18,9 @@ type HmacSha256 = Hmac<Sha256>;
 const VERSION: u8 = 1;
 const POSITION_LEN: usize = 1 + 8 + 16;
 const TAG_LEN: usize = 32;
+/// Length of every cursor: base64url without padding of the 57 bytes above. The OpenAPI
+/// document states it (`^[A-Za-z0-9_-]{76}$`).
+pub const ENCODED_LEN: usize = 76;
 /// Separates the cursor key from every other use of `JWT_SECRET`.
 const KEY_CONTEXT: &[u8] = b"orderflow/orders/cursor/v1";
 
@@ -57,7 +60,7 @@ impl CursorKey {
 
     /// `None` for anything this key did not issue for this scope.
     pub fn decode(&self, cursor: &str, scope: &str) -> Option<Position> {
-        if cursor.len() > 128 {
+        if cursor.len() != ENCODED_LEN {
             return None;
         }
         let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
@@ -91,6 +94,7 @@ mod tests {
     fn round_trips_within_its_scope_only() {
         let key = CursorKey::derive(b"0123456789abcdef0123456789abcdef");
         let cursor = key.encode(position(), "user:1|status:*");
+        assert_eq!(cursor.len(), ENCODED_LEN);
         assert!(cursor
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));

@@ -18,6 +18,7 @@ pub struct CreateOrderRequest {
     #[schema(value_type = Currency)]
     pub currency: String,
     /// 1 to 50 items.
+    #[schema(min_items = 1, max_items = 50)]
     pub items: Vec<CreateOrderItem>,
 }
 
@@ -31,9 +32,11 @@ pub struct CreateOrderItem {
         pattern = "^[A-Z0-9_-]+$"
     )]
     pub sku: String,
+    #[serde(deserialize_with = "crate::http::extract::json_integer")]
     #[schema(minimum = 1, maximum = 1000)]
     pub qty: i64,
     /// In the currency's minor unit.
+    #[serde(deserialize_with = "crate::http::extract::json_integer")]
     #[schema(minimum = 0, maximum = 10000000)]
     pub unit_price: i64,
 }
@@ -92,7 +95,9 @@ pub struct ListOrdersQuery {
     /// Page size, 1 to 100 (default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged. A cursor this server did not
+    /// issue for the same listing (the same caller and filters) is refused with 422.
+    #[param(min_length = 76, max_length = 76, pattern = "^[A-Za-z0-9_-]{76}$")]
     pub cursor: Option<String>,
     /// Only orders in this status.
     #[param(value_type = Option<OrderStatus>)]
@@ -103,13 +108,15 @@ pub struct ListOrdersQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AdminListOrdersQuery {
-    /// Only this user's orders.
+    /// Only this user's orders (a hyphenated UUID).
     #[param(value_type = Option<Uuid>)]
     pub user_id: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged. A cursor this server did not
+    /// issue for the same listing (the same caller and filters) is refused with 422.
+    #[param(min_length = 76, max_length = 76, pattern = "^[A-Za-z0-9_-]{76}$")]
     pub cursor: Option<String>,
     /// Only orders in this status.
     #[param(value_type = Option<OrderStatus>)]

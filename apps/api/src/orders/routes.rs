@@ -17,6 +17,7 @@ use super::dto::{
 use super::service::{self, Created, ListRequest, Listing};
 use crate::auth::{AdminOnly, AuthUser};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::http::extract::parse_uuid;
 use crate::http::{AppJson, AppPath, AppQuery, RequestId};
 use crate::state::AppState;
 
@@ -50,7 +51,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         value
             .to_str()
             .ok()
-            .and_then(|text| Uuid::try_parse(text.trim()).ok())
+            .and_then(parse_uuid)
             .map(Self)
             .ok_or_else(|| ApiError::invalid_field("Idempotency-Key", "must be a UUID"))
     }
@@ -241,10 +242,10 @@ pub async fn admin_list_orders(
     let listing = query
         .user_id
         .as_deref()
-        .map(|text| Uuid::try_parse(text.trim()))
+        .map(|text| parse_uuid(text).ok_or(()))
         .transpose()
         .map(Listing::Admin)
-        .map_err(|_| FieldError::new("user_id", "must be a UUID"));
+        .map_err(|()| FieldError::new("user_id", "must be a UUID"));
     let request = list_request(
         listing,
         query.limit.as_deref(),

@@ -20,6 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// at most `limit`. Without: the `limit` SKUs with the highest revenue summed over the
 /// windows in the range, highest first; `window_start` is then the SKU's first window in
 /// the range.
+///
+/// `to` must be after `from` and at most 7 days later; JSON Schema cannot relate two
+/// parameters, so a range that breaks this is answered with 422 naming `to`.
 #[utoipa::path(
     get,
     path = "/stats/sku",
@@ -30,8 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "The statistics", body = SkuStatsPage),
         (status = 401, description = "Missing, invalid or expired access token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 422, description = "Invalid `from`, `to`, `sku` or `limit` (named in `details`)", body = ErrorBody),
-        (status = 500, description = "The read model could not be queried", body = ErrorBody),
+        (status = 422, description = "Invalid `from`, `to`, `sku` or `limit`, or `to` not after `from` or more than 7 days after it (named in `details`)", body = ErrorBody),
     )
 )]
 pub async fn sku_stats(

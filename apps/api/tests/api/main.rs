@@ -3,11 +3,13 @@
 //! API's documentation: one module per endpoint or flow, all talking to the app through
 //! `helpers` (`TestApp` with a method per endpoint, `app.user()` / `app.admin()`).
 
+mod contract;
 mod helpers;
 
 // Endpoints and flows.
 mod auth;
 mod orders;
+mod outage;
 mod stats;
 
 // What every endpoint shares.

@@ -201,6 +201,9 @@ export interface paths {
          *     at most `limit`. Without: the `limit` SKUs with the highest revenue summed over the
          *     windows in the range, highest first; `window_start` is then the SKU's first window in
          *     the range.
+         *
+         *     `to` must be after `from` and at most 7 days later; JSON Schema cannot relate two
+         *     parameters, so a range that breaks this is answered with 422 naming `to`.
          */
         get: operations["sku_stats"];
         put?: never;
@@ -325,17 +328,22 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
-        /** @description Optional when the `refresh_token` cookie is sent instead. */
+        /**
+         * @description Optional when the `refresh_token` cookie is sent instead. When a body is sent it must be
+         *     this object (`null` or any other JSON value is refused with 422).
+         */
         RefreshRequest: {
             refresh_token: string;
         };
         RegisterRequest: {
-            /** @example ann@example.com */
+            /**
+             * @description An ASCII address: a local part of 1 to 64 characters (letters, digits, `.` and ``!#$%&'*+/=?^_`{|}~-``, not starting or ending with `.`), `@`, a domain of labels of letters, digits and inner hyphens ending in a top-level domain of letters. Surrounding spaces are dropped and the address is stored lower-cased.
+             * @example ann@example.com
+             */
             email: string;
             /**
              * Format: password
-             * @description At least 12 characters with a lower-case and an upper-case letter, a digit and a
-             *     special character; not a common password.
+             * @description 12 to 128 characters with an ASCII lower-case letter, an ASCII upper-case letter, a digit and a special character (anything else). Also refused with 422, which JSON Schema cannot state: one of the common passwords the server ships, and a password that contains the email's local part (when that is 4 or more characters), compared case-insensitively.
              * @example Tr1cky-Horse-Battery
              */
             password: string;
@@ -413,11 +421,14 @@ export interface operations {
     admin_list_orders: {
         parameters: {
             query?: {
-                /** @description Only this user's orders. */
+                /** @description Only this user's orders (a hyphenated UUID). */
                 user_id?: string;
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page. */
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged. A cursor this server did not
+                 *     issue for the same listing (the same caller and filters) is refused with 422.
+                 */
                 cursor?: string;
                 /** @description Only orders in this status. */
                 status?: components["schemas"]["OrderStatus"];
@@ -458,6 +469,17 @@ export interface operations {
             /** @description Invalid `user_id`, `limit`, `status` or `cursor` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -544,6 +566,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -556,7 +589,7 @@ export interface operations {
         /** @description Optional; the cookie is used otherwise. */
         requestBody?: {
             content: {
-                "application/json": null | components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
@@ -612,6 +645,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     refresh: {
@@ -624,7 +668,7 @@ export interface operations {
         /** @description Needed only when the `refresh_token` cookie is not sent; the body wins when both are present. */
         requestBody?: {
             content: {
-                "application/json": null | components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
@@ -676,6 +720,17 @@ export interface operations {
             /** @description The body lacks `refresh_token` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -760,6 +815,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     healthz: {
@@ -818,6 +884,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_orders: {
@@ -825,7 +902,10 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page. */
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged. A cursor this server did not
+                 *     issue for the same listing (the same caller and filters) is refused with 422.
+                 */
                 cursor?: string;
                 /** @description Only orders in this status. */
                 status?: components["schemas"]["OrderStatus"];
@@ -857,6 +937,17 @@ export interface operations {
             /** @description Invalid `limit`, `status` or `cursor` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -957,6 +1048,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_order: {
@@ -994,6 +1096,17 @@ export interface operations {
             /** @description No such order, or not yours */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1063,6 +1176,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Body is not JSON */
             415: {
                 headers: {
@@ -1075,6 +1197,17 @@ export interface operations {
             /** @description `status` is not `paid` or `canceled` */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1137,7 +1270,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid `from`, `to`, `sku` or `limit` (named in `details`) */
+            /** @description Invalid `from`, `to`, `sku` or `limit`, or `to` not after `from` or more than 7 days after it (named in `details`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1146,9 +1279,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The read model could not be queried */
-            500: {
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -182,7 +182,7 @@ async fn without_sku_ranks_skus_by_revenue_over_the_range() {
 }
 
 #[tokio::test]
-async fn an_unreachable_read_model_is_a_500_without_details() {
+async fn an_unreachable_read_model_is_a_503_without_details() {
     let app = TestApp::spawn_with(|vars| {
         vars.retain(|(name, _)| name != "MONGODB_URL");
         vars.push((
@@ -194,6 +194,8 @@ async fn an_unreachable_read_model_is_a_500_without_details() {
     .await;
     let admin = app.admin().await;
     let response = app.sku_stats(&admin, &range(0, 10)).await;
-    let error = response.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
+    // An outage, not a bug (issue 11): clients are told to retry.
+    let error = response.assert_error(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE");
+    assert!(response.header("retry-after").is_some());
     assert!(!error.to_string().contains("127.0.0.1:1"), "{error}");
 }
