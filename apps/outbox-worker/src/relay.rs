@@ -33,6 +33,11 @@ use crate::worker::WorkerError;
 const LAG_INTERVAL: Duration = Duration::from_secs(1);
 /// How long to wait before looking at a database whose schema is not (yet) the outbox's.
 const SCHEMA_RETRY: Duration = Duration::from_secs(2);
+/// The shortest wait after a claim failed (database down).
+const ERROR_RETRY: Duration = Duration::from_secs(1);
+/// Continued claims start over from the oldest row at least this often, so rows they
+/// passed (blocked then, claimable now) are not starved by a backlog that keeps growing.
+const CURSOR_RESTART: Duration = Duration::from_secs(1);
 
 /// What one batch did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +77,9 @@ impl Relay {
             let mut idle = settings.poll_min;
             let mut next_claim = Instant::now();
             let mut next_lag = Instant::now();
+            // Where the next claim continues while batches come back full (see
+            // `outbox::Position`), and when this run of continued claims started.
+            let mut cursor: Option<(outbox::Position, Instant)> = None;
             while !*stop.borrow() {
                 let now = Instant::now();
                 if now >= next_lag {
@@ -79,27 +87,44 @@ impl Relay {
                     next_lag = now + LAG_INTERVAL;
                 }
                 if in_flight.len() < settings.max_in_flight_batches && now >= next_claim {
-                    next_claim = match self.claim().await {
+                    let after = cursor
+                        .filter(|(_, since)| now.duration_since(*since) < CURSOR_RESTART)
+                        .map(|(position, _)| position);
+                    next_claim = match self.claim(after).await {
                         Ok(Some(batch)) => {
                             let full = batch.rows.len() >= settings.batch_size as usize;
+                            cursor = match (full, batch.rows.last()) {
+                                (true, Some(last)) => Some((
+                                    last.position(),
+                                    cursor.filter(|_| after.is_some()).map_or(now, |(_, s)| s),
+                                )),
+                                _ => None,
+                            };
                             let relay = Arc::clone(&self);
                             in_flight.spawn(relay.deliver(batch).in_current_span());
                             self.in_flight_gauge(in_flight.len());
                             idle = settings.poll_min;
-                            if full {
+                            if full || after.is_some() {
                                 now
                             } else {
                                 now + settings.poll_min
                             }
                         }
+                        // The end of a run of continued claims: start over at once.
+                        Ok(None) if after.is_some() => {
+                            cursor = None;
+                            now
+                        }
                         Ok(None) => {
+                            cursor = None;
                             let wait = idle;
                             idle = (idle * 2).min(settings.poll_max);
                             now + wait
                         }
                         Err(err) => {
+                            cursor = None;
                             self.batch_error(&err);
-                            now + settings.poll_max
+                            now + settings.poll_max.max(ERROR_RETRY)
                         }
                     };
                     continue;
@@ -145,13 +170,13 @@ impl Relay {
         }
     }
 
-    /// Claims the next batch in its own transaction; `None` (and the transaction ended)
-    /// when nothing is claimable.
-    async fn claim(&self) -> Result<Option<Batch>, WorkerError> {
+    /// Claims the next batch (after `after`, if given) in its own transaction; `None` (and
+    /// the transaction ended) when nothing is claimable.
+    async fn claim(&self, after: Option<outbox::Position>) -> Result<Option<Batch>, WorkerError> {
         let started = Instant::now();
         async {
             let mut tx = self.pool.begin().await?;
-            let rows = outbox::claim(&mut tx, self.settings.batch_size).await?;
+            let rows = outbox::claim(&mut tx, self.settings.batch_size, after).await?;
             metrics::histogram!(CLAIM_DURATION_SECONDS, OUTBOX_LABEL => self.outbox.name.clone())
                 .record(started.elapsed().as_secs_f64());
             if rows.is_empty() {
@@ -161,7 +186,7 @@ impl Relay {
             tracing::debug!(rows = rows.len(), "claimed");
             Ok(Some(Batch { tx, rows, started }))
         }
-        .instrument(info_span!("claim"))
+        .instrument(info_span!("claim", continued = after.is_some()))
         .await
     }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use rdkafka::error::KafkaError;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::publish::Producers;
@@ -19,6 +20,8 @@ pub enum WorkerError {
     /// librdkafka declared the producer unusable; only a new process (a new producer) helps.
     #[error("fatal producer error: {0}")]
     FatalProducer(String),
+    #[error("an outbox loop failed: {0}")]
+    LoopFailed(String),
 }
 
 pub struct Worker {
@@ -61,21 +64,35 @@ impl Worker {
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<(), WorkerError> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let loops = futures::future::try_join_all(
-            self.relays
-                .iter()
-                .map(|relay| Arc::clone(relay).run(stop_rx.clone())),
-        );
-        tokio::pin!(loops, shutdown);
-        let result = tokio::select! {
-            result = &mut loops => result,
-            () = &mut shutdown => {
-                let _ = stop_tx.send(true);
-                loops.await
+        // One task per outbox; dropping the set (on a fatal error) aborts the others.
+        let mut loops = JoinSet::new();
+        for relay in &self.relays {
+            loops.spawn(Arc::clone(relay).run(stop_rx.clone()));
+        }
+        tokio::pin!(shutdown);
+        let mut result = Ok(());
+        loop {
+            tokio::select! {
+                done = loops.join_next() => match done {
+                    None => break,
+                    Some(Ok(Ok(()))) => {}
+                    Some(Ok(Err(err))) => {
+                        result = Err(err);
+                        break;
+                    }
+                    Some(Err(panicked)) => {
+                        tracing::error!(error = %panicked, "an outbox loop panicked");
+                        result = Err(WorkerError::LoopFailed(panicked.to_string()));
+                        break;
+                    }
+                },
+                () = &mut shutdown, if !*stop_tx.borrow() => {
+                    let _ = stop_tx.send(true);
+                }
             }
-        };
+        }
         tracing::info!("outbox worker stopped");
-        result.map(drop)
+        result
     }
 
     /// Flushes anything still queued (nothing normally: every batch awaits its deliveries).

@@ -16,8 +16,8 @@ pub mod schema;
 mod write;
 
 pub use relay::{
-    claim, mark_published, oldest_pending_age, record_failures, Claimed, Failure, CLAIM_SQL,
-    CLAIM_PLANNER_SETTINGS,
+    claim, mark_published, oldest_pending_age, record_failures, Claimed, Failure, Position,
+    CLAIM_PLANNER_SETTINGS, CLAIM_SQL,
 };
 pub use retry::{backoff, RetryPolicy};
 pub use write::{insert, NewEvent};

@@ -19,6 +19,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -29,15 +31,19 @@ use uuid::Uuid;
 /// makes a path prohibitively expensive rather than forbidden; an index path always exists
 /// here, so it always wins.) `SET LOCAL` ends with the transaction: nothing leaks into
 /// other statements on a pooled connection.
-pub const CLAIM_PLANNER_SETTINGS: &str =
-    "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
+/// (`set_config(..., true)` is `SET LOCAL` as one statement with one round trip.)
+pub const CLAIM_PLANNER_SETTINGS: &str = "SELECT set_config('enable_seqscan', 'off', true),
+       set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
 
-/// The claim; `$1` = the batch size. Exposed so tests can `EXPLAIN` exactly this statement.
+/// The claim; `$1` = the batch size, `$2`/`$3` = the [`Position`] to continue after (NULL:
+/// from the start). Exposed so tests can `EXPLAIN` exactly this statement.
 pub const CLAIM_SQL: &str = "
-SELECT o.id, o.seq, o.message_key, o.event_type, o.payload_json::text AS payload, o.publish_attempts
+SELECT o.id, o.seq, o.message_key, o.event_type, o.payload_json::text AS payload,
+       o.publish_attempts, o.available_at
 FROM outbox_events o
 WHERE o.published_at IS NULL AND o.dead_at IS NULL
   AND o.available_at <= now()
+  AND (o.available_at, o.seq) > (coalesce($2, '-infinity'::timestamptz), coalesce($3, 0))
   AND o.seq = (SELECT h.seq FROM outbox_events h
                WHERE h.message_key = o.message_key
                  AND h.published_at IS NULL AND h.dead_at IS NULL
@@ -58,17 +64,46 @@ pub struct Claimed {
     /// `payload_json` as JSON text, published as is.
     pub payload: String,
     pub publish_attempts: i32,
+    pub available_at: DateTime<Utc>,
 }
 
-/// Claims up to `limit` rows, oldest available first, heads of their keys only. Run it in
-/// a transaction (`conn` = `&mut *tx`): the row locks last until it ends, and the mark
-/// must happen in the same transaction.
-pub async fn claim(conn: &mut PgConnection, limit: u32) -> sqlx::Result<Vec<Claimed>> {
-    sqlx::raw_sql(CLAIM_PLANNER_SETTINGS)
+impl Claimed {
+    /// Where a claim that continues after this row starts.
+    pub fn position(&self) -> Position {
+        Position {
+            available_at: self.available_at,
+            seq: self.seq,
+        }
+    }
+}
+
+/// A place in the claim order `(available_at, seq)`.
+///
+/// A relay with batches in flight can continue its next claim after the last row it
+/// claimed instead of walking its own locked rows again. Rows it passed (blocked behind
+/// their head, or locked by another worker) are only found by a claim from the start, so
+/// the relay starts over whenever a batch is not full, and regularly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub available_at: DateTime<Utc>,
+    pub seq: i64,
+}
+
+/// Claims up to `limit` rows, oldest available first (after `after`, if given), heads of
+/// their keys only. Run it in a transaction (`conn` = `&mut *tx`): the row locks last until
+/// it ends, and the mark must happen in the same transaction.
+pub async fn claim(
+    conn: &mut PgConnection,
+    limit: u32,
+    after: Option<Position>,
+) -> sqlx::Result<Vec<Claimed>> {
+    sqlx::query(CLAIM_PLANNER_SETTINGS)
         .execute(&mut *conn)
         .await?;
     sqlx::query_as(CLAIM_SQL)
         .bind(i64::from(limit))
+        .bind(after.map(|p| p.available_at))
+        .bind(after.map(|p| p.seq))
         .fetch_all(&mut *conn)
         .await
 }
@@ -154,7 +189,7 @@ pub async fn record_failures(conn: &mut PgConnection, failures: &[Failure]) -> s
 /// `outbox_events_oldest_idx`, in a short transaction under the claim's planner settings.
 pub async fn oldest_pending_age(pool: &PgPool) -> sqlx::Result<Option<Duration>> {
     let mut tx = pool.begin().await?;
-    sqlx::raw_sql(CLAIM_PLANNER_SETTINGS)
+    sqlx::query(CLAIM_PLANNER_SETTINGS)
         .execute(&mut *tx)
         .await?;
     let seconds: Option<f64> = sqlx::query_scalar(

@@ -35,7 +35,7 @@ async fn stale_backlog() -> TestDb {
 /// The plan and what it did, for the claim as the relay runs it.
 async fn explain_claim(pool: &PgPool) -> Value {
     let mut tx = pool.begin().await.unwrap();
-    sqlx::raw_sql(outbox::CLAIM_PLANNER_SETTINGS)
+    sqlx::query(outbox::CLAIM_PLANNER_SETTINGS)
         .execute(&mut *tx)
         .await
         .unwrap();
@@ -44,6 +44,8 @@ async fn explain_claim(pool: &PgPool) -> Value {
         outbox::CLAIM_SQL
     ))
     .bind(BATCH)
+    .bind(None::<chrono::DateTime<chrono::Utc>>)
+    .bind(None::<i64>)
     .fetch_one(&mut *tx)
     .await
     .unwrap();

@@ -31,7 +31,7 @@ async fn only_heads_of_keys_are_claimed_and_concurrent_claims_skip_locked_rows()
     let b2 = insert_event(&db.pool, "B").await;
 
     let mut first = db.pool.begin().await.unwrap();
-    let claimed = claim(&mut first, 10).await.unwrap();
+    let claimed = claim(&mut first, 10, None).await.unwrap();
     assert_eq!(ids(&claimed), [a1, b1], "heads only, oldest first");
     assert_eq!(claimed[0].key, "A");
     let payload: serde_json::Value = serde_json::from_str(&claimed[0].payload).unwrap();
@@ -39,7 +39,7 @@ async fn only_heads_of_keys_are_claimed_and_concurrent_claims_skip_locked_rows()
 
     // A second claimer meanwhile: the heads are locked, the rest waits behind them.
     let mut second = db.pool.begin().await.unwrap();
-    assert!(claim(&mut second, 10).await.unwrap().is_empty());
+    assert!(claim(&mut second, 10, None).await.unwrap().is_empty());
     second.commit().await.unwrap();
 
     // A1 published; B1 failed and waits an hour, which holds B2 back too.
@@ -53,7 +53,7 @@ async fn only_heads_of_keys_are_claimed_and_concurrent_claims_skip_locked_rows()
     first.commit().await.unwrap();
 
     let mut third = db.pool.begin().await.unwrap();
-    let claimed = claim(&mut third, 10).await.unwrap();
+    let claimed = claim(&mut third, 10, None).await.unwrap();
     assert_eq!(ids(&claimed), [a2]);
     // A2 is dead-lettered: A3 becomes the head of A.
     record_failures(&mut third, &[failure(&claimed[0], None)])
@@ -62,7 +62,7 @@ async fn only_heads_of_keys_are_claimed_and_concurrent_claims_skip_locked_rows()
     third.commit().await.unwrap();
 
     let mut fourth = db.pool.begin().await.unwrap();
-    assert_eq!(ids(&claim(&mut fourth, 10).await.unwrap()), [a3]);
+    assert_eq!(ids(&claim(&mut fourth, 10, None).await.unwrap()), [a3]);
     fourth.rollback().await.unwrap();
 
     let rows: Vec<(Uuid, i32, Option<String>, bool, bool, bool, bool)> = sqlx::query_as(
@@ -95,8 +95,33 @@ async fn the_lag_is_none_when_nothing_is_pending() {
     assert_eq!(outbox::oldest_pending_age(&db.pool).await.unwrap(), None);
     let id = insert_event(&db.pool, "K").await;
     let mut tx = db.pool.begin().await.unwrap();
-    assert_eq!(ids(&claim(&mut tx, 1).await.unwrap()), [id]);
+    assert_eq!(ids(&claim(&mut tx, 1, None).await.unwrap()), [id]);
     mark_published(&mut tx, &[id]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(outbox::oldest_pending_age(&db.pool).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_claim_can_continue_after_the_rows_its_relay_already_holds() {
+    let db = TestDb::migrated().await;
+    let x = insert_event(&db.pool, "X").await;
+    let y = insert_event(&db.pool, "Y").await;
+    let z = insert_event(&db.pool, "Z").await;
+
+    let mut first = db.pool.begin().await.unwrap();
+    let held = claim(&mut first, 1, None).await.unwrap();
+    assert_eq!(ids(&held), [x]);
+    let mut second = db.pool.begin().await.unwrap();
+    let next = claim(&mut second, 10, Some(held[0].position()))
+        .await
+        .unwrap();
+    assert_eq!(ids(&next), [y, z]);
+    let mut third = db.pool.begin().await.unwrap();
+    assert!(claim(&mut third, 10, Some(next[1].position()))
+        .await
+        .unwrap()
+        .is_empty());
+    for tx in [first, second, third] {
+        tx.rollback().await.unwrap();
+    }
 }
