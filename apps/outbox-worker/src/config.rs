@@ -136,7 +136,9 @@ fn parse_outbox(entry: &str) -> Result<OutboxConfig, String> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     };
     if !kafka_name(name) {
-        return Err(format!("has an invalid outbox name {name:?} ([A-Za-z0-9._-])"));
+        return Err(format!(
+            "has an invalid outbox name {name:?} ([A-Za-z0-9._-])"
+        ));
     }
     if !POSTGRES_SCHEMES.iter().any(|s| database_url.starts_with(s)) {
         return Err(format!(
@@ -145,7 +147,9 @@ fn parse_outbox(entry: &str) -> Result<OutboxConfig, String> {
     }
     for topic in [topic, dlq_topic] {
         if !kafka_name(topic) {
-            return Err(format!("outbox {name}: {topic:?} is not a Kafka topic name"));
+            return Err(format!(
+                "outbox {name}: {topic:?} is not a Kafka topic name"
+            ));
         }
     }
     Ok(OutboxConfig {

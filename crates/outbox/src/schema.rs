@@ -85,9 +85,15 @@ pub async fn verify(conn: &mut PgConnection) -> Result<(), SchemaError> {
     }
 }
 
-fn mismatches(columns: &[(String, String)], indexes: &[String], triggers: &[String]) -> Vec<String> {
+fn mismatches(
+    columns: &[(String, String)],
+    indexes: &[String],
+    triggers: &[String],
+) -> Vec<String> {
     if columns.is_empty() {
-        return vec![format!("table {TABLE} does not exist (migrations not applied?)")];
+        return vec![format!(
+            "table {TABLE} does not exist (migrations not applied?)"
+        )];
     }
     let mut problems = Vec::new();
     for (name, data_type) in COLUMNS {

@@ -29,7 +29,9 @@ async fn up_down_up_leaves_the_same_schema() {
     migrator.run(&db.pool).await.unwrap();
     let first = schema_snapshot(&db.pool).await;
     assert!(
-        !first.iter().any(|line| line.contains("outbox_events_notify")),
+        !first
+            .iter()
+            .any(|line| line.contains("outbox_events_notify")),
         "no NOTIFY trigger on the outbox (issue 10)"
     );
     for expected in [

@@ -52,7 +52,10 @@ async fn an_idle_worker_picks_up_a_new_row_by_polling_and_reports_metrics() {
         &db.url,
         &brokers,
         &topics,
-        &[("OUTBOX_POLL_MIN_MS", "5"), ("OUTBOX_POLL_INTERVAL_MS", "50")],
+        &[
+            ("OUTBOX_POLL_MIN_MS", "5"),
+            ("OUTBOX_POLL_INTERVAL_MS", "50"),
+        ],
     ));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let envelopes = insert_events(&db.pool, &[Uuid::new_v4()], 1).await;

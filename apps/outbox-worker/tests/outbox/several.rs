@@ -12,8 +12,10 @@ use crate::helpers::*;
 async fn one_worker_relays_two_outboxes_each_to_its_own_topic() {
     let brokers = brokers();
     let (orders_db, inventory_db) = (TestDb::migrated().await, TestDb::migrated().await);
-    let (orders_topics, inventory_topics) =
-        (Topics::create(&brokers).await, Topics::create(&brokers).await);
+    let (orders_topics, inventory_topics) = (
+        Topics::create(&brokers).await,
+        Topics::create(&brokers).await,
+    );
     let orders = insert_events(
         &orders_db.pool,
         &(0..50).map(|_| Uuid::new_v4()).collect::<Vec<_>>(),

@@ -85,11 +85,17 @@ fn assert_bounded(plan: &Value) {
         all.iter().all(|n| n["Node Type"] != "Sort"),
         "no sort of the backlog: {rendered}"
     );
-    assert_eq!(number(plan, "Actual Rows"), BATCH, "a full batch: {rendered}");
+    assert_eq!(
+        number(plan, "Actual Rows"),
+        BATCH,
+        "a full batch: {rendered}"
+    );
 
     let walk = all
         .iter()
-        .find(|n| n["Index Name"] == "outbox_events_claim_idx" && n["Parent Relationship"] != "SubPlan")
+        .find(|n| {
+            n["Index Name"] == "outbox_events_claim_idx" && n["Parent Relationship"] != "SubPlan"
+        })
         .unwrap_or_else(|| panic!("the claim walks outbox_events_claim_idx: {rendered}"));
     // Every other row is the second event of a key, blocked behind its head.
     let walked = examined(walk);
@@ -124,7 +130,10 @@ async fn a_claim_from_200000_rows_with_stale_statistics_examines_a_bounded_numbe
             .fetch_one(&db.pool)
             .await
             .unwrap();
-    assert!(planner_believes <= 0.0, "statistics are stale: {planner_believes}");
+    assert!(
+        planner_believes <= 0.0,
+        "statistics are stale: {planner_believes}"
+    );
     assert_bounded(&explain_claim(&db.pool).await);
 
     // Fresh statistics change nothing.

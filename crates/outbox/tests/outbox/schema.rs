@@ -27,7 +27,9 @@ async fn orderflows_migrations_end_at_the_crates_ddl() {
         .await
         .expect("the crate's DDL applies to a fresh database");
     let expected = outbox_schema(&fresh.pool).await;
-    assert!(expected.iter().any(|line| line.starts_with("message_key text null=NO")));
+    assert!(expected
+        .iter()
+        .any(|line| line.starts_with("message_key text null=NO")));
     assert_eq!(outbox_schema(&migrated.pool).await, expected);
 
     for db in [&migrated, &fresh] {
@@ -53,7 +55,10 @@ async fn verify_names_what_is_wrong() {
         .collect::<Vec<_>>()
         .join(";\n");
     sqlx::raw_sql(&old).execute(&mut *conn).await.unwrap();
-    let err = outbox::schema::verify(&mut conn).await.unwrap_err().to_string();
+    let err = outbox::schema::verify(&mut conn)
+        .await
+        .unwrap_err()
+        .to_string();
     for part in [
         "column message_key is missing",
         "index outbox_events_claim_idx is missing",
