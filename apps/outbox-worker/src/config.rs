@@ -65,16 +65,16 @@ pub struct Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let kafka_brokers = env.required_kafka_brokers("KAFKA_BROKERS")?;
-        let dlq_kafka_brokers = env
-            .kafka_brokers("DLQ_KAFKA_BROKERS")?
-            .unwrap_or_else(|| kafka_brokers.clone());
         let orders = OutboxConfig {
             name: "orders".to_owned(),
             database_url: env.url("DATABASE_URL", POSTGRES_SCHEMES)?.to_owned(),
             topic: env.kafka_name("ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
             dlq_topic: env.kafka_name("DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
         };
+        let kafka_brokers = env.required_kafka_brokers("KAFKA_BROKERS")?;
+        let dlq_kafka_brokers = env
+            .kafka_brokers("DLQ_KAFKA_BROKERS")?
+            .unwrap_or_else(|| kafka_brokers.clone());
         let mut outboxes = vec![orders];
         if let Some(extra) = env.optional("EXTRA_OUTBOXES") {
             for entry in extra.split_whitespace() {
@@ -222,7 +222,7 @@ mod tests {
         for (bad, expected) in [
             ("inventory|postgres://x|t", "3 fields"),
             ("inventory|mysql://x|t|d", "postgres://"),
-            ("inventory|postgres://x|bad topic|d", "not a Kafka topic"),
+            ("inventory|postgres://x|bad/topic|d", "not a Kafka topic"),
             ("inventory|postgres://x|t|", "not a Kafka topic"),
             ("|postgres://x|t|d", "invalid outbox name"),
             ("orders|postgres://x|t|d", "twice"),
