@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use outbox::metrics::{
     BATCH_DURATION_SECONDS, BATCH_ERRORS_TOTAL, CLAIM_DURATION_SECONDS, DEAD_TOTAL, FAILED_TOTAL,
-    IN_FLIGHT_BATCHES, LAG_SECONDS, OUTBOX_LABEL, PUBLISHED_TOTAL,
+    IN_FLIGHT_BATCHES, LAG_SECONDS, OUTBOX_LABEL, PUBLISHED_TOTAL, PUBLISH_DURATION_SECONDS,
 };
 use outbox::{Claimed, Failure};
 use sqlx::postgres::{PgPool, Postgres};
@@ -193,11 +193,14 @@ impl Relay {
     /// Publishes a claimed batch, dead-letters rows out of attempts, marks and commits.
     async fn deliver(self: Arc<Self>, batch: Batch) -> Result<BatchOutcome, WorkerError> {
         let Batch { tx, rows, started } = batch;
+        let publish_started = Instant::now();
         let results = self
             .producers
             .publish(&self.outbox.topic, &rows)
             .instrument(info_span!("publish", rows = rows.len()))
             .await;
+        metrics::histogram!(PUBLISH_DURATION_SECONDS, OUTBOX_LABEL => self.outbox.name.clone())
+            .record(publish_started.elapsed().as_secs_f64());
         // A fatal producer error fails every delivery without the broker being at fault:
         // roll back (the transaction is dropped) instead of charging the rows an attempt.
         if let Some(fatal) = self.producers.fatal_error() {

@@ -14,6 +14,8 @@ pub const LAG_SECONDS: &str = "outbox_lag_seconds";
 pub const BATCH_DURATION_SECONDS: &str = "outbox_batch_duration_seconds";
 /// Histogram: the claim statement alone (bounded by the batch size, never by the backlog).
 pub const CLAIM_DURATION_SECONDS: &str = "outbox_claim_duration_seconds";
+/// Histogram: one batch's publish, first send to last acknowledgement.
+pub const PUBLISH_DURATION_SECONDS: &str = "outbox_publish_duration_seconds";
 /// Counter: batches that failed on the database.
 pub const BATCH_ERRORS_TOTAL: &str = "outbox_batch_errors_total";
 /// Gauge: batches claimed whose deliveries are still in flight.
