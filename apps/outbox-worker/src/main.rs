@@ -1,5 +1,5 @@
 //! `outbox-worker`: configuration from the environment, JSON logs, `/metrics`, and the
-//! publish loop until SIGTERM.
+//! relay loops until SIGTERM.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,7 +36,7 @@ async fn main() -> ExitCode {
     let ops_server = tokio::spawn(platform::ops::serve(metrics_addr, stopped(stop_rx.clone())));
 
     let result = worker.run(stopped(stop_rx.clone())).await;
-    outbox_worker::worker::flush(&worker, Duration::from_secs(5));
+    worker.flush(Duration::from_secs(5));
     if result.is_err() {
         // Already logged; a supervisor restarts the process with a fresh producer.
         return ExitCode::FAILURE;

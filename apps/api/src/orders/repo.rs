@@ -101,21 +101,25 @@ pub async fn find_by_idempotency_key(
     Ok(row.map(|row| (row.id, row.request_hash)))
 }
 
+/// Writes the event to the outbox in the caller's transaction; the outbox crate owns the
+/// table. The message key is the order id, so an order's events stay in order.
 pub async fn insert_outbox_event(
     conn: &mut PgConnection,
     envelope: &events::Envelope,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        r#"INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, payload_json)
-           VALUES ($1, 'order', $2, $3, $4)"#,
-        envelope.event_id,
-        envelope.order_id(),
-        envelope.event_type().as_str(),
-        envelope.to_json_value(),
+    let order_id = envelope.order_id();
+    outbox::insert(
+        conn,
+        &outbox::NewEvent {
+            id: envelope.event_id,
+            key: &order_id.to_string(),
+            aggregate_type: "order",
+            aggregate_id: order_id,
+            event_type: envelope.event_type().as_str(),
+            payload: &envelope.to_json_value(),
+        },
     )
-    .execute(conn)
     .await
-    .map(drop)
 }
 
 pub async fn find_order(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<OrderRow>> {

@@ -104,8 +104,9 @@ pub fn envelope(order_id: Uuid, seq: usize) -> Envelope {
     )
 }
 
-/// Inserts `per_order` events for each order as the API would (row id = event id), with
-/// strictly increasing `created_at` per order. Returns the envelopes in insertion order.
+/// Inserts `per_order` events for each order as the API would (row id = event id, key =
+/// order id), in bulk: an order's events get increasing `seq` (insertion order) and
+/// `created_at`. Returns the envelopes in insertion order.
 pub async fn insert_events(pool: &PgPool, orders: &[Uuid], per_order: usize) -> Vec<Envelope> {
     let base: DateTime<Utc> = Utc::now();
     let mut envelopes = Vec::new();
@@ -122,8 +123,8 @@ pub async fn insert_events(pool: &PgPool, orders: &[Uuid], per_order: usize) -> 
         let types: Vec<String> = chunk.iter().map(|e| e.event_type().to_string()).collect();
         let payloads: Vec<serde_json::Value> = chunk.iter().map(Envelope::to_json_value).collect();
         sqlx::query(
-            "INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, payload_json, created_at)
-             SELECT id, 'order', aggregate_id, event_type, payload, created_at
+            "INSERT INTO outbox_events (id, message_key, aggregate_type, aggregate_id, event_type, payload_json, created_at)
+             SELECT id, aggregate_id::text, 'order', aggregate_id, event_type, payload, created_at
              FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[])
                   AS t(id, aggregate_id, event_type, payload, created_at)",
         )

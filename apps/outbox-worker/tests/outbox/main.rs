@@ -6,3 +6,4 @@ mod helpers;
 mod outage;
 mod process;
 mod publishing;
+mod several;

@@ -42,25 +42,26 @@ async fn two_workers_drain_5000_rows_each_published_once_in_order_per_order() {
 }
 
 #[tokio::test]
-async fn a_notify_wakes_the_worker_without_waiting_for_the_poll() {
+async fn an_idle_worker_picks_up_a_new_row_by_polling_and_reports_metrics() {
     let metrics = platform::telemetry::prometheus();
     let db = TestDb::migrated().await;
     let brokers = brokers();
     let topics = Topics::create(&brokers).await;
-    // An hour-long poll: only the NOTIFY of the insert trigger can make this pass.
+    // No NOTIFY any more (issue 10): the idle worker's adaptive poll finds the row.
     let running = Running::start(config(
         &db.url,
         &brokers,
         &topics,
-        &[("OUTBOX_POLL_INTERVAL_MS", "3600000")],
+        &[
+            ("OUTBOX_POLL_MIN_MS", "5"),
+            ("OUTBOX_POLL_INTERVAL_MS", "50"),
+        ],
     ));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let envelopes = insert_events(&db.pool, &[Uuid::new_v4()], 1).await;
-    eventually(
-        Duration::from_secs(30),
-        "row published after NOTIFY",
-        || async { pending_count(&db.pool).await == 0 },
-    )
+    eventually(Duration::from_secs(30), "row published", || async {
+        pending_count(&db.pool).await == 0
+    })
     .await;
     running.stop().await;
     let consumed = consume_all(&brokers, &topics.events, 1, Duration::from_secs(20));
@@ -68,9 +69,11 @@ async fn a_notify_wakes_the_worker_without_waiting_for_the_poll() {
 
     let rendered = metrics.render();
     for name in [
-        "outbox_published_total",
-        "outbox_lag_seconds",
+        "outbox_published_total{outbox=\"orders\"}",
+        "outbox_lag_seconds{outbox=\"orders\"}",
         "outbox_batch_duration_seconds_bucket",
+        "outbox_claim_duration_seconds_bucket",
+        "outbox_in_flight_batches",
     ] {
         assert!(rendered.contains(name), "{name} missing from:\n{rendered}");
     }

@@ -1,0 +1,156 @@
+//! The Kafka side: producers tuned for throughput (acks=all and idempotence kept), one
+//! message per claimed row, dead letters in `events::DeadLetter`'s wire shape.
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use outbox::Claimed;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::util::Timeout;
+
+/// `error_code` of a dead letter written by the worker.
+pub const EXHAUSTED_CODE: &str = "publish_attempts_exhausted";
+const MAX_ERROR_CHARS: usize = 1_000;
+
+/// The events producer and the dead-letter producer, shared by every outbox's loop
+/// (`FutureProducer` is a handle; clones share one librdkafka client).
+#[derive(Clone)]
+pub struct Producers {
+    pub events: FutureProducer,
+    pub dead_letters: FutureProducer,
+}
+
+impl Producers {
+    pub fn new(
+        brokers: &str,
+        dlq_brokers: &str,
+        message_timeout: Duration,
+        linger: Duration,
+    ) -> Result<Self, KafkaError> {
+        Ok(Self {
+            events: new_producer(brokers, message_timeout, linger)?,
+            dead_letters: new_producer(dlq_brokers, message_timeout, linger)?,
+        })
+    }
+
+    /// librdkafka's verdict that a producer can never deliver again, if it gave one.
+    pub fn fatal_error(&self) -> Option<String> {
+        [&self.events, &self.dead_letters]
+            .into_iter()
+            .find_map(|p| p.client().fatal_error())
+            .map(|(code, reason)| format!("{code:?}: {reason}"))
+    }
+
+    /// Flushes anything still queued (nothing normally: every batch awaits its deliveries).
+    pub fn flush(&self, timeout: Duration) {
+        let _ = self.events.flush(Timeout::After(timeout));
+        let _ = self.dead_letters.flush(Timeout::After(timeout));
+    }
+
+    /// Publishes every row to `topic` (key = the row's key) and waits for each
+    /// acknowledgement; the results are in the rows' order.
+    pub async fn publish(&self, topic: &str, rows: &[Claimed]) -> Vec<Result<(), KafkaError>> {
+        join_all(rows.iter().map(|row| {
+            let headers = OwnedHeaders::new_with_capacity(2)
+                .insert(header("event_id", &row.id.to_string()))
+                .insert(header("event_type", &row.event_type));
+            send(&self.events, topic, &row.key, &row.payload, headers)
+        }))
+        .await
+    }
+
+    /// Publishes a dead letter for a row that exhausted its attempts.
+    pub async fn dead_letter(
+        &self,
+        dlq_topic: &str,
+        source_topic: &str,
+        row: &Claimed,
+        attempts: i32,
+        error: &str,
+    ) -> Result<(), KafkaError> {
+        let reason = format!("publish failed {attempts} times, last error: {error}");
+        let letter = events::DeadLetter::new(
+            row.payload.as_bytes(),
+            EXHAUSTED_CODE,
+            reason.clone(),
+            source_topic,
+            chrono::Utc::now(),
+        );
+        let payload = serde_json::to_string(&letter).expect("a dead letter is plain JSON");
+        let headers = OwnedHeaders::new_with_capacity(3)
+            .insert(header("event_id", &row.id.to_string()))
+            .insert(header("error_code", EXHAUSTED_CODE))
+            .insert(header("error_reason", &truncate(&reason)));
+        send(&self.dead_letters, dlq_topic, &row.key, &payload, headers).await
+    }
+}
+
+fn new_producer(
+    brokers: &str,
+    message_timeout: Duration,
+    linger: Duration,
+) -> Result<FutureProducer, KafkaError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("client.id", "orderflow-outbox-worker")
+        // Durability and per-key order are not traded for speed: every message is
+        // acknowledged by all in-sync replicas, and the idempotent producer keeps
+        // retries from duplicating or reordering within a partition.
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set(
+            "message.timeout.ms",
+            message_timeout.as_millis().to_string(),
+        )
+        // Throughput: a batch of rows becomes a few produce requests per partition.
+        .set("linger.ms", linger.as_millis().to_string())
+        .set("batch.num.messages", "10000")
+        .set("batch.size", "1048576")
+        .set("socket.nagle.disable", "true")
+        .set("log_level", "3")
+        .create()
+}
+
+fn header<'a>(key: &'a str, value: &'a str) -> Header<'a, &'a str> {
+    Header {
+        key,
+        value: Some(value),
+    }
+}
+
+async fn send(
+    producer: &FutureProducer,
+    topic: &str,
+    key: &str,
+    payload: &str,
+    headers: OwnedHeaders,
+) -> Result<(), KafkaError> {
+    let record = FutureRecord::to(topic)
+        .key(key)
+        .payload(payload)
+        .headers(headers);
+    producer
+        .send(record, Timeout::Never)
+        .await
+        .map(drop)
+        .map_err(|(err, _message)| err)
+}
+
+pub fn truncate(text: &str) -> String {
+    text.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_truncated_on_character_boundaries() {
+        let long = "é".repeat(MAX_ERROR_CHARS + 10);
+        assert_eq!(truncate(&long).chars().count(), MAX_ERROR_CHARS);
+        assert_eq!(truncate("short"), "short");
+    }
+}
