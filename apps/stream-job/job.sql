@@ -3,10 +3,8 @@
 -- from the environment)
 --   KAFKA_BROKERS         e.g. 127.0.0.1:9092 (native) or kafka:9092 (Compose)
 --   FLINK_CHECKPOINT_DIR  a URI, e.g. file:///home/me/.local/state/orderflow/data/flink/checkpoints
---   optional: FLINK_JOB_NAME, ORDERS_EVENTS_TOPIC, SKU_STATS_TOPIC, FLINK_CONSUMER_GROUP
---   (defaults below; a second job on other topics, e.g. in a test, sets them)
 
-SET 'pipeline.name' = '${FLINK_JOB_NAME:-orderflow-sku-stats}';
+SET 'pipeline.name' = 'orderflow-sku-stats';
 SET 'table.local-time-zone' = 'UTC';
 SET 'execution.checkpointing.interval' = '10 s';
 SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
@@ -39,9 +37,9 @@ CREATE TABLE orders_events (
   WATERMARK FOR event_time AS event_time - INTERVAL '1' HOUR
 ) WITH (
   'connector' = 'kafka',
-  'topic' = '${ORDERS_EVENTS_TOPIC:-orders.events}',
+  'topic' = 'orders.events',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = '${FLINK_CONSUMER_GROUP:-orderflow-sku-stats}',
+  'properties.group.id' = 'orderflow-sku-stats',
   'properties.fetch.max.wait.ms' = '100',
   -- Without a checkpoint/savepoint the job recomputes every window from the start of the
   -- topic (exact, idempotent output); with one, it resumes from the checkpointed offsets.
@@ -63,7 +61,7 @@ CREATE TABLE sku_stats (
   PRIMARY KEY (sku, currency, window_start) NOT ENFORCED
 ) WITH (
   'connector' = 'upsert-kafka',
-  'topic' = '${SKU_STATS_TOPIC:-orders.sku-stats}',
+  'topic' = 'orders.sku-stats',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
   'key.format' = 'json',
   'value.format' = 'json',

@@ -125,8 +125,9 @@ impl Projector {
             .subscribe(&[self.topics.events.as_str(), self.topics.sku_stats.as_str()])?;
         tracing::info!("projector consuming");
 
-        // Offsets whose commit failed, sent again with the next commit.
-        let mut uncommitted = Offsets::new();
+        // Everything written so far, per partition: committed once more, synchronously, at
+        // shutdown, in case an asynchronous commit was still in flight or failed.
+        let mut written = Offsets::new();
         while let Some(messages) = self.poll_batch(&mut stop).await {
             let started = Instant::now();
             let batch = self.validate(messages);
@@ -140,15 +141,12 @@ impl Projector {
                 // the batch is consumed again after the restart.
                 break;
             }
-            for (partition, offset) in batch.offsets {
-                let next = uncommitted.entry(partition).or_insert(offset);
-                *next = (*next).max(offset);
-            }
-            uncommitted = self.commit(uncommitted, CommitMode::Sync);
+            self.commit(&batch.offsets, CommitMode::Async);
+            written.extend(batch.offsets);
             metrics::histogram!("projector_batch_seconds").record(started.elapsed());
         }
-        if !uncommitted.is_empty() {
-            self.commit(uncommitted, CommitMode::Sync);
+        if !written.is_empty() {
+            self.commit(&written, CommitMode::Sync);
         }
         tracing::info!("projector stopped");
         Ok(())
@@ -289,22 +287,20 @@ impl Projector {
         true
     }
 
-    /// Commits `offsets`; returns those whose commit failed (retried with the next batch).
+    /// Commits `offsets` (next offset to read per partition). Asynchronous while running: a
+    /// lost commit is superseded by the next one, and the final one at shutdown is
+    /// synchronous; at worst a restart re-reads messages whose writes are idempotent.
     #[tracing::instrument(name = "commit", skip_all, fields(partitions = offsets.len()))]
-    fn commit(&self, offsets: Offsets, mode: CommitMode) -> Offsets {
+    fn commit(&self, offsets: &Offsets, mode: CommitMode) {
         let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in &offsets {
+        for ((topic, partition), offset) in offsets {
             if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
             {
                 tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
             }
         }
-        match self.consumer.commit(&list, mode) {
-            Ok(()) => Offsets::new(),
-            Err(err) => {
-                tracing::warn!(error = %err, "offset commit failed; retried with the next batch");
-                offsets
-            }
+        if let Err(err) = self.consumer.commit(&list, mode) {
+            tracing::warn!(error = %err, "offset commit failed; the next commit covers it");
         }
     }
 }

@@ -109,7 +109,8 @@ async fn a_legacy_sku_stats_is_migrated_at_start() {
         )
         .await
         .unwrap();
-    let window_start = read_model::bson_date(Utc.with_ymd_and_hms(2026, 11, 25, 10, 30, 0).unwrap());
+    let window_start =
+        read_model::bson_date(Utc.with_ymd_and_hms(2026, 11, 25, 10, 30, 0).unwrap());
     stats
         .insert_one(doc! {"sku": "SKU-1", "window_start": window_start, "qty_sum": 9_i64, "revenue_sum": 9_i64})
         .await
@@ -132,7 +133,10 @@ async fn a_legacy_sku_stats_is_migrated_at_start() {
     running.stop().await;
 
     let names = stats.list_index_names().await.unwrap();
-    assert!(!names.contains(&"sku_window_start_unique".to_owned()), "{names:?}");
+    assert!(
+        !names.contains(&"sku_window_start_unique".to_owned()),
+        "{names:?}"
+    );
     assert_eq!(
         stats
             .count_documents(doc! {"currency": {"$exists": false}})
