@@ -85,7 +85,7 @@ def test_bad_events_are_dead_lettered_and_the_stream_job_keeps_running(api, mong
     )
     assert status == 201, order
     deadline = time.monotonic() + 60
-    while not mongo.sku_stats.find_one({"sku": sku, "qty_sum": 2, "revenue_sum": 600}):
+    while not mongo.sku_stats.find_one({"sku": sku, "currency": "EUR", "qty_sum": 2, "revenue_sum": 600}):
         assert time.monotonic() < deadline, f"{sku} never reached sku_stats"
         time.sleep(1)
     assert stream_job_state() == "RUNNING"

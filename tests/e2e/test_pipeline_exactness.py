@@ -1,7 +1,7 @@
 """The event pipeline end to end (issue 5): orders placed through the API reach MongoDB's
 `sku_stats` through the outbox worker, Kafka, the Flink job and the projector, and the
-numbers are exact: identical, for every (sku, minute), to the same aggregation computed in
-SQL from PostgreSQL — also while the projector, the Flink TaskManager and the outbox worker
+numbers are exact: identical, for every (sku, currency, minute), to the same aggregation
+computed in SQL from PostgreSQL (revenue is kept per currency, never added across currencies) — also while the projector, the Flink TaskManager and the outbox worker
 are killed with SIGKILL and restarted mid-stream.
 """
 
@@ -44,22 +44,27 @@ def expected_stats(pg, prefix):
     rows = pg.execute(
         """
         SELECT i.sku,
+               o.currency,
                to_char(date_trunc('minute', o.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                sum(i.qty)::bigint,
                sum(i.qty::bigint * i.unit_price)::bigint
         FROM orders o JOIN order_items i ON i.order_id = o.id
         WHERE i.sku LIKE %s
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
         """,
         (prefix + "%",),
     ).fetchall()
-    return {(sku, window): (qty, revenue) for sku, window, qty, revenue in rows}
+    return {(sku, currency, window): (qty, revenue) for sku, currency, window, qty, revenue in rows}
 
 
 def actual_stats(mongo, prefix):
+    """sku_stats by (sku, currency, minute); fields as crates/read-model defines them."""
     docs = mongo.sku_stats.find({"sku": {"$regex": f"^{prefix}"}})
     return {
-        (doc["sku"], doc["window_start"].strftime("%Y-%m-%dT%H:%M:%SZ")): (doc["qty_sum"], doc["revenue_sum"])
+        (doc["sku"], doc.get("currency"), doc["window_start"].strftime("%Y-%m-%dT%H:%M:%SZ")): (
+            doc["qty_sum"],
+            doc["revenue_sum"],
+        )
         for doc in docs
     }
 
@@ -131,7 +136,13 @@ def run_and_compare(api, pg, mongo, chaos=None, chaos_errors=()):
 
     wait_until_published(pg, order_ids)
     expected = assert_stats_converge(pg, mongo, prefix)
-    assert len({window for _, window in expected}) >= 4, "at least four distinct minutes"
+    assert len({window for _, _, window in expected}) >= 4, "at least four distinct minutes"
+    assert {currency for _, currency, _ in expected} == {"HUF", "EUR", "USD"}, "every currency"
+    # The same SKU and minute in two currencies: two documents, never one sum.
+    by_sku_minute = {}
+    for sku, currency, window in expected:
+        by_sku_minute.setdefault((sku, window), set()).add(currency)
+    assert any(len(currencies) > 1 for currencies in by_sku_minute.values())
     assert sum(qty for qty, _ in expected.values()) > ORDERS
     assert_one_audit_document_per_event(pg, mongo, order_ids)
 
@@ -199,7 +210,7 @@ def test_a_redelivered_event_is_counted_once(api, pg, mongo):
     )
     wait_until_published(pg, [order["id"]])
     window = datetime.fromisoformat(order["created_at"].replace("Z", "+00:00")).astimezone(timezone.utc)
-    key = (sku, window.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    key = (sku, "EUR", window.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"))
     deadline = time.monotonic() + 60
     while actual_stats(mongo, sku).get(key) != (7, 1750):
         assert time.monotonic() < deadline, f"{key}: {actual_stats(mongo, sku)}"

@@ -1,6 +1,7 @@
 //! The projector's settings, read once at start-up; every failure names the variable.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use platform::config::{ConfigError, Env};
 
@@ -13,6 +14,10 @@ pub struct Config {
     pub dlq_topic: String,
     pub consumer_group: String,
     pub metrics_addr: SocketAddr,
+    /// A batch is written once it holds this many messages ...
+    pub batch_max_messages: usize,
+    /// ... or this long after its first message arrived, whichever comes first.
+    pub batch_max_wait: Duration,
 }
 
 /// Consumer group of the projector unless `CONSUMER_GROUP` says otherwise.
@@ -28,6 +33,8 @@ impl std::fmt::Debug for Config {
             .field("dlq_topic", &self.dlq_topic)
             .field("consumer_group", &self.consumer_group)
             .field("metrics_addr", &self.metrics_addr)
+            .field("batch_max_messages", &self.batch_max_messages)
+            .field("batch_max_wait", &self.batch_max_wait)
             .finish_non_exhaustive()
     }
 }
@@ -43,6 +50,8 @@ impl Config {
             dlq_topic: env.kafka_name("DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
             consumer_group: env.kafka_name("CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
+            batch_max_messages: env.in_range("PROJECTOR_BATCH_MAX_MESSAGES", 1_000, 1, 100_000)?,
+            batch_max_wait: env.millis("PROJECTOR_BATCH_MAX_WAIT_MS", 200)?,
         })
     }
 }
@@ -69,6 +78,8 @@ mod tests {
         assert_eq!(config.dlq_topic, "orders.dlq");
         assert_eq!(config.consumer_group, "orderflow-projector");
         assert_eq!(config.metrics_addr.to_string(), "127.0.0.1:9102");
+        assert_eq!(config.batch_max_messages, 1_000);
+        assert_eq!(config.batch_max_wait, Duration::from_millis(200));
     }
 
     #[test]
@@ -81,6 +92,8 @@ mod tests {
             ("SKU_STATS_TOPIC", "a b"),
             ("CONSUMER_GROUP", "g/1"),
             ("METRICS_ADDR", "x"),
+            ("PROJECTOR_BATCH_MAX_MESSAGES", "0"),
+            ("PROJECTOR_BATCH_MAX_WAIT_MS", "soon"),
         ] {
             let err = with(&[(name, bad)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={bad}: {err}");

@@ -1,12 +1,13 @@
 //! The projector (docs/spec.md#read-model): consumes `orders.events` into the MongoDB audit log
-//! `order_events` and `orders.sku-stats` into the read model `sku_stats`; whatever fails
-//! validation goes to `orders.dlq` with the reason. `main.rs` wires it to the process.
+//! `order_events` and `orders.sku-stats` into the read model `sku_stats`, in batches;
+//! whatever fails validation goes to `orders.dlq` with the reason. The read model's
+//! contract (collections, fields, indexes, message shape) lives in the `read_model` crate.
+//! `main.rs` wires it to the process.
 
+pub mod batch;
 pub mod config;
+pub mod dead_letter;
 pub mod projector;
-pub mod stats;
-pub mod store;
 
 pub use config::Config;
 pub use projector::{Projector, ProjectorError};
-pub use store::Store;

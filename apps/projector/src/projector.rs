@@ -1,26 +1,29 @@
-//! The consume → validate → write (or dead-letter) → commit loop.
+//! The batch loop: poll batch → validate → write events ∥ write stats ∥ dead-letter →
+//! commit.
 //!
-//! At-least-once: a message's offset is committed only after MongoDB acknowledged its write
-//! or the broker acknowledged its dead letter. Writes are idempotent (unique `event_id`,
-//! `$set` by `(sku, window_start)`), so a replay after a crash changes nothing.
+//! At-least-once: a batch's offsets are committed only after MongoDB acknowledged its
+//! writes and the broker its dead letters; a failure is retried (the batch is kept, nothing
+//! is committed) until it succeeds or the process stops. Writes are idempotent (unique
+//! `event_id`; `$set` by `(sku, currency, window_start)`), so a replay changes nothing.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use events::{DeadLetter, Envelope};
+use futures::future::join_all;
+use mongodb::Database;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::FutureProducer;
 use rdkafka::statistics::Statistics;
-use rdkafka::util::Timeout;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
+use crate::batch::{Batch, Topics};
 use crate::config::Config;
-use crate::stats::SkuStat;
-use crate::store::{Inserted, Store};
+use crate::dead_letter;
 
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(100);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
@@ -58,9 +61,12 @@ impl ClientContext for LagContext {
 
 impl ConsumerContext for LagContext {}
 
+type Offsets = BTreeMap<(String, i32), i64>;
+
 pub struct Projector {
     config: Config,
-    store: Store,
+    topics: Topics,
+    database: Database,
     consumer: StreamConsumer<LagContext>,
     producer: FutureProducer,
 }
@@ -68,7 +74,8 @@ pub struct Projector {
 impl Projector {
     /// Builds the clients; nothing connects yet (MongoDB and the broker may still be down).
     pub async fn new(config: Config) -> Result<Self, ProjectorError> {
-        let store = Store::connect(&config.mongodb_url).await?;
+        let client = mongodb::Client::with_uri_str(&config.mongodb_url).await?;
+        let database = read_model::database(&client);
         let consumer = ClientConfig::new()
             .set("bootstrap.servers", &config.kafka_brokers)
             .set("group.id", &config.consumer_group)
@@ -86,206 +93,232 @@ impl Projector {
             .set("message.timeout.ms", "10000")
             .set("log_level", "3")
             .create()?;
+        let topics = Topics {
+            events: config.events_topic.clone(),
+            sku_stats: config.sku_stats_topic.clone(),
+        };
         Ok(Self {
             config,
-            store,
+            topics,
+            database,
             consumer,
             producer,
         })
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
     /// Consumes until `stop` turns true. Indexes are created first (retried while MongoDB
     /// is unreachable).
     pub async fn run(&self, mut stop: watch::Receiver<bool>) -> Result<(), ProjectorError> {
-        if retry("create indexes", &mut stop, || self.store.ensure_indexes())
-            .await
-            .is_none()
+        if retry("create indexes", &mut stop, || {
+            read_model::ensure_indexes(&self.database)
+        })
+        .await
+        .is_none()
         {
             return Ok(());
         }
-        self.consumer.subscribe(&[
-            self.config.events_topic.as_str(),
-            self.config.sku_stats_topic.as_str(),
-        ])?;
+        self.consumer
+            .subscribe(&[self.topics.events.as_str(), self.topics.sku_stats.as_str()])?;
         tracing::info!("projector consuming");
 
-        let mut processed: HashMap<(String, i32), i64> = HashMap::new();
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => break,
-                received = self.consumer.recv() => received,
-            };
-            let message = match received {
-                Ok(message) => message.detach(),
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("projector_consume_errors_total").increment(1);
-                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
-                    continue;
-                }
-            };
-            metrics::counter!("projector_consumed_total", "topic" => message.topic().to_owned())
-                .increment(1);
-            if !self.handle(&message, &mut stop).await {
-                // Interrupted by shutdown before the write was acknowledged: not committed,
-                // the message is consumed again after the restart.
+        // Everything written so far, per partition: committed once more, synchronously, at
+        // shutdown, in case an asynchronous commit was still in flight or failed.
+        let mut written = Offsets::new();
+        while let Some(messages) = self.poll_batch(&mut stop).await {
+            let started = Instant::now();
+            let batch = self.validate(messages);
+            let (events, stats, letters) = tokio::join!(
+                self.write_events(&batch, stop.clone()),
+                self.write_stats(&batch, stop.clone()),
+                self.dead_letter(&batch, stop.clone()),
+            );
+            if !(events && stats && letters) {
+                // Interrupted by shutdown before everything was acknowledged: not committed,
+                // the batch is consumed again after the restart.
                 break;
             }
-            let mut offsets = TopicPartitionList::new();
-            offsets.add_partition_offset(
-                message.topic(),
-                message.partition(),
-                Offset::Offset(message.offset() + 1),
-            )?;
-            if let Err(err) = self.consumer.commit(&offsets, CommitMode::Async) {
-                tracing::warn!(error = %err, "offset commit failed; will be retried by the next commit");
-            }
-            processed.insert(
-                (message.topic().to_owned(), message.partition()),
-                message.offset() + 1,
-            );
+            self.commit(&batch.offsets, CommitMode::Async);
+            written.extend(batch.offsets);
+            metrics::histogram!("projector_batch_seconds").record(started.elapsed());
         }
-
-        // Async commits may still be in flight: commit the last processed offsets for sure.
-        if !processed.is_empty() {
-            let mut offsets = TopicPartitionList::new();
-            for ((topic, partition), offset) in &processed {
-                offsets.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
-            }
-            if let Err(err) = self.consumer.commit(&offsets, CommitMode::Sync) {
-                tracing::warn!(error = %err, "final offset commit failed");
-            }
+        if !written.is_empty() {
+            self.commit(&written, CommitMode::Sync);
         }
         tracing::info!("projector stopped");
         Ok(())
     }
 
-    /// Writes or dead-letters one message; `false` when shutdown interrupted the retries.
-    async fn handle(&self, message: &OwnedMessage, stop: &mut watch::Receiver<bool>) -> bool {
-        let payload = message.payload().unwrap_or_default();
-        if message.topic() == self.config.events_topic {
-            match Envelope::parse(payload) {
-                Ok(envelope) => {
-                    let Some(inserted) = retry("insert order event", stop, || {
-                        self.store.insert_event(&envelope)
-                    })
-                    .await
-                    else {
-                        return false;
-                    };
-                    if inserted == Inserted::AlreadyThere {
-                        metrics::counter!("projector_duplicates_total").increment(1);
-                    }
-                    metrics::counter!("projector_written_total", "collection" => "order_events")
-                        .increment(1);
-                    true
-                }
+    /// Waits for a first message, then collects more until the batch is full or its time
+    /// is up. `None` when `stop` turned true while waiting.
+    #[tracing::instrument(name = "poll batch", skip_all, fields(messages))]
+    async fn poll_batch(&self, stop: &mut watch::Receiver<bool>) -> Option<Vec<OwnedMessage>> {
+        let first = loop {
+            let received = tokio::select! {
+                biased;
+                _ = stop.wait_for(|stop| *stop) => return None,
+                received = self.consumer.recv() => received,
+            };
+            match received {
+                Ok(message) => break message.detach(),
                 Err(err) => {
-                    self.dead_letter(message, err.reason_code(), err.to_string(), stop)
-                        .await
+                    tracing::warn!(error = %err, "consume failed");
+                    metrics::counter!("projector_consume_errors_total").increment(1);
+                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
                 }
             }
-        } else if message.topic() == self.config.sku_stats_topic {
-            match SkuStat::parse(payload) {
-                Ok(stat) => {
-                    if retry("upsert sku stat", stop, || self.store.upsert_stat(&stat))
-                        .await
-                        .is_none()
-                    {
-                        return false;
-                    }
-                    metrics::counter!("projector_written_total", "collection" => "sku_stats")
-                        .increment(1);
-                    true
-                }
-                Err(err) => {
-                    self.dead_letter(message, err.reason_code(), err.to_string(), stop)
-                        .await
+        };
+        let deadline = Instant::now() + self.config.batch_max_wait;
+        let mut messages = vec![first];
+        while messages.len() < self.config.batch_max_messages {
+            match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
+                Err(_elapsed) => break,
+                Ok(Ok(message)) => messages.push(message.detach()),
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "consume failed");
+                    metrics::counter!("projector_consume_errors_total").increment(1);
+                    break;
                 }
             }
-        } else {
-            tracing::warn!(topic = message.topic(), "message from an unexpected topic");
-            true
         }
+        tracing::Span::current().record("messages", messages.len());
+        Some(messages)
     }
 
-    /// Publishes the original payload plus the reason to the DLQ topic and waits for the
-    /// acknowledgement (retrying: nothing is dropped silently).
-    async fn dead_letter(
-        &self,
-        message: &OwnedMessage,
-        reason_code: &str,
-        reason: String,
-        stop: &mut watch::Receiver<bool>,
-    ) -> bool {
-        let payload = message.payload().unwrap_or_default();
-        let reason = if payload.is_empty() {
-            "empty payload".to_owned()
-        } else {
-            reason
-        };
-        tracing::warn!(
-            topic = message.topic(),
-            partition = message.partition(),
-            offset = message.offset(),
-            reason_code,
-            reason = %reason,
-            "dead-lettering message"
-        );
-        let letter = DeadLetter::new(
-            payload,
-            reason_code,
-            reason.clone(),
-            message.topic(),
-            chrono::Utc::now(),
-        );
-        let body = serde_json::to_string(&letter).expect("dead letter is plain JSON");
-        let partition = message.partition().to_string();
-        let offset = message.offset().to_string();
-        let key = message.key().unwrap_or_default();
-        let delivered = retry("publish dead letter", stop, || async {
-            let headers = OwnedHeaders::new()
-                .insert(header("error_reason", &reason))
-                .insert(header("error_code", reason_code))
-                .insert(header("source_topic", message.topic()))
-                .insert(header("source_partition", &partition))
-                .insert(header("source_offset", &offset));
-            self.producer
-                .send(
-                    FutureRecord::to(&self.config.dlq_topic)
-                        .key(key)
-                        .payload(&body)
-                        .headers(headers),
-                    Timeout::Never,
-                )
-                .await
-                .map_err(|(err, _)| err)
-        })
-        .await;
-        if delivered.is_some() {
-            metrics::counter!("projector_dead_lettered_total", "reason" => reason_code.to_owned())
-                .increment(1);
+    #[tracing::instrument(name = "validate", skip_all, fields(messages = messages.len()))]
+    fn validate(&self, messages: Vec<OwnedMessage>) -> Batch {
+        let batch = Batch::validate(messages, &self.topics);
+        for (topic, count) in &batch.consumed {
+            metrics::counter!("projector_consumed_total", "topic" => topic.clone())
+                .increment(*count as u64);
         }
-        delivered.is_some()
+        metrics::histogram!("projector_batch_messages").record(batch.messages() as f64);
+        batch
+    }
+
+    /// One unordered bulk insert into `order_events`; duplicates count as written.
+    #[tracing::instrument(name = "write events", skip_all, fields(events = batch.events.len()))]
+    async fn write_events(&self, batch: &Batch, mut stop: watch::Receiver<bool>) -> bool {
+        if batch.events.is_empty() {
+            return true;
+        }
+        let Some(written) = retry("insert order events", &mut stop, || {
+            read_model::insert_events(&self.database, &batch.events)
+        })
+        .await
+        else {
+            return false;
+        };
+        metrics::counter!("projector_duplicates_total").increment(written.duplicates as u64);
+        metrics::counter!("projector_written_total", "collection" => read_model::order_events::COLLECTION)
+            .increment(batch.events.len() as u64);
+        true
+    }
+
+    /// The last value per key, upserted in one bulk command.
+    #[tracing::instrument(name = "write stats", skip_all, fields(stats = batch.stats.len(), coalesced = batch.coalesced))]
+    async fn write_stats(&self, batch: &Batch, mut stop: watch::Receiver<bool>) -> bool {
+        if batch.stats.is_empty() {
+            return true;
+        }
+        if retry("upsert sku stats", &mut stop, || {
+            read_model::sku_stats::upsert_stats(&self.database, &batch.stats)
+        })
+        .await
+        .is_none()
+        {
+            return false;
+        }
+        metrics::counter!("projector_coalesced_total").increment(batch.coalesced as u64);
+        metrics::counter!("projector_written_total", "collection" => read_model::sku_stats::COLLECTION)
+            .increment(batch.stats.len() as u64);
+        true
+    }
+
+    /// Publishes every rejected message to the DLQ and waits for all acknowledgements,
+    /// retrying the ones that failed: nothing is dropped silently.
+    #[tracing::instrument(name = "dead-letter", skip_all, fields(rejected = batch.rejected.len()))]
+    async fn dead_letter(&self, batch: &Batch, mut stop: watch::Receiver<bool>) -> bool {
+        let mut pending: Vec<_> = batch.rejected.iter().collect();
+        for rejected in &pending {
+            let message = &rejected.message;
+            tracing::warn!(
+                topic = message.topic(),
+                partition = message.partition(),
+                offset = message.offset(),
+                reason_code = rejected.reason_code,
+                reason = %rejected.reason,
+                "dead-lettering message"
+            );
+        }
+        let mut delay = FIRST_RETRY_DELAY;
+        while !pending.is_empty() {
+            let results = join_all(pending.iter().map(|rejected| {
+                dead_letter::publish(&self.producer, &self.config.dlq_topic, rejected)
+            }))
+            .await;
+            let mut failed = Vec::new();
+            for (rejected, result) in pending.into_iter().zip(results) {
+                match result {
+                    Ok(()) => metrics::counter!(
+                        "projector_dead_lettered_total",
+                        "reason" => rejected.reason_code
+                    )
+                    .increment(1),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "publishing a dead letter failed");
+                        failed.push(rejected);
+                    }
+                }
+            }
+            pending = failed;
+            if pending.is_empty() {
+                break;
+            }
+            metrics::counter!("projector_retries_total", "operation" => "publish dead letter")
+                .increment(1);
+            if !backoff(&mut delay, &mut stop).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Commits `offsets` (next offset to read per partition). Asynchronous while running: a
+    /// lost commit is superseded by the next one, and the final one at shutdown is
+    /// synchronous; at worst a restart re-reads messages whose writes are idempotent.
+    #[tracing::instrument(name = "commit", skip_all, fields(partitions = offsets.len()))]
+    fn commit(&self, offsets: &Offsets, mode: CommitMode) {
+        let mut list = TopicPartitionList::new();
+        for ((topic, partition), offset) in offsets {
+            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
+            {
+                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
+            }
+        }
+        if let Err(err) = self.consumer.commit(&list, mode) {
+            tracing::warn!(error = %err, "offset commit failed; the next commit covers it");
+        }
     }
 }
 
-fn header<'a>(key: &'a str, value: &'a str) -> Header<'a, &'a str> {
-    Header {
-        key,
-        value: Some(value),
+/// Sleeps `delay` (then doubles it, up to the maximum); `false` when `stop` turned true.
+async fn backoff(delay: &mut Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(*delay) => {}
+        _ = stop.wait_for(|stop| *stop) => return false,
     }
+    *delay = (*delay * 2).min(MAX_RETRY_DELAY);
+    true
 }
 
 /// Retries `operation` with exponential backoff until it succeeds (`Some`) or `stop`
 /// turns true (`None`).
 async fn retry<T, E, F, Fut>(
-    what: &str,
+    what: &'static str,
     stop: &mut watch::Receiver<bool>,
     mut operation: F,
 ) -> Option<T>
@@ -303,13 +336,10 @@ where
             Ok(value) => return Some(value),
             Err(err) => {
                 tracing::warn!(operation = what, error = %err, retry_in_ms = delay.as_millis() as u64, "retrying");
-                metrics::counter!("projector_retries_total", "operation" => what.to_owned())
-                    .increment(1);
-                tokio::select! {
-                    () = tokio::time::sleep(delay) => {}
-                    _ = stop.wait_for(|stop| *stop) => return None,
+                metrics::counter!("projector_retries_total", "operation" => what).increment(1);
+                if !backoff(&mut delay, stop).await {
+                    return None;
                 }
-                delay = (delay * 2).min(MAX_RETRY_DELAY);
             }
         }
     }

@@ -261,7 +261,7 @@ describe("orderflow web E2E", { concurrency: false }, () => {
     await chartDrawn(adminPage);
     await screenshot(adminPage, "stats-sku", "desktop");
     await adminPage.goto(`${BASE_URL}/stats?range=1h`);
-    await adminPage.getByTestId("stats-table").waitFor();
+    await adminPage.getByTestId("stats-table").first().waitFor();
     await chartDrawn(adminPage);
     await screenshot(adminPage, "stats", "desktop");
     assert.deepEqual(await tokensInStorage(adminPage), []);
@@ -311,7 +311,7 @@ describe("orderflow web E2E", { concurrency: false }, () => {
     const ap = await adminPhone.newPage();
     await login(ap, adminCredentials());
     await ap.goto(`${BASE_URL}/stats?range=1h`);
-    await ap.getByTestId("stats-table").waitFor();
+    await ap.getByTestId("stats-table").first().waitFor();
     await chartDrawn(ap);
     await screenshot(ap, "stats", "phone");
     await adminPhone.close();

@@ -96,6 +96,9 @@ pub enum Currency {
 }
 
 impl Currency {
+    /// Every accepted currency, in alphabetical order of the code.
+    pub const ALL: [Self; 3] = [Self::Eur, Self::Huf, Self::Usd];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Huf => "HUF",

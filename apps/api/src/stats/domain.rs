@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
-// The same SKU rule as the orders that produce the statistics.
-pub use crate::orders::domain::Sku;
+// The same SKU and currency rules as the orders that produce the statistics.
+pub use crate::orders::domain::{Currency, Sku};
 
 /// The longest range one request may cover.
 pub const MAX_RANGE: Duration = Duration::days(7);
@@ -25,6 +25,10 @@ pub struct SkuStatsParams {
     /// Only this SKU's windows (3–64 characters of `A-Z`, `0-9`, `_`, `-`).
     #[param(value_type = Option<String>, pattern = "^[A-Z0-9_-]{3,64}$", example = "SKU-1")]
     pub sku: Option<String>,
+    /// Only this currency (ISO 4217 code, one of the currencies orders accept). Without it,
+    /// every currency is listed, each on its own.
+    #[param(value_type = Option<Currency>)]
+    pub currency: Option<String>,
     /// Maximum number of items, 1–100 (default 20).
     #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
@@ -36,6 +40,7 @@ pub struct SkuStatsQuery {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub sku: Option<Sku>,
+    pub currency: Option<Currency>,
     pub limit: u8,
 }
 
@@ -77,6 +82,16 @@ impl SkuStatsQuery {
                 }
             },
         };
+        let currency = match params.currency.as_deref() {
+            None => None,
+            Some(text) => match text.parse::<Currency>() {
+                Ok(currency) => Some(currency),
+                Err(message) => {
+                    errors.push(FieldError::new("currency", message));
+                    None
+                }
+            },
+        };
         let limit = match params.limit.as_deref() {
             None => DEFAULT_LIMIT,
             Some(text) => match text.parse::<u8>() {
@@ -95,6 +110,7 @@ impl SkuStatsQuery {
                 from,
                 to,
                 sku,
+                currency,
                 limit,
             }),
             _ => Err(errors),
@@ -102,16 +118,20 @@ impl SkuStatsQuery {
     }
 }
 
-/// One SKU's sales: a single 1-minute window (with `sku`), or the SKU's total over the range
-/// (without `sku`; `window_start` is then the first window in the range with sales).
+/// One SKU's sales in one currency: a single 1-minute window (with `sku`), or the SKU's
+/// total over the range (without `sku`; `window_start` is then the first window in the range
+/// with sales in that currency). Amounts of different currencies are never added up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SkuStat {
     #[schema(example = "SKU-1")]
     pub sku: String,
+    /// The currency of the orders counted here and of `revenue_sum`.
+    pub currency: Currency,
     /// Start of the 1-minute window (RFC 3339 UTC).
     pub window_start: DateTime<Utc>,
+    /// Ordered units.
     pub qty_sum: i64,
-    /// In minor currency units.
+    /// Ordered value (Σ qty × unit price) in minor units of `currency` (cents; forints for HUF).
     pub revenue_sum: i64,
 }
 
@@ -135,6 +155,7 @@ mod tests {
             from: get("from"),
             to: get("to"),
             sku: get("sku"),
+            currency: get("currency"),
             limit: get("limit"),
         }
     }
@@ -222,5 +243,23 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((query.sku.unwrap().as_str(), query.limit), ("SKU_9-X", 100));
+    }
+
+    #[test]
+    fn currency_rule_is_the_orders_one() {
+        for bad in ["eur", "GBP", "", "EURO"] {
+            assert_eq!(
+                fields(SkuStatsQuery::parse(&params(&[
+                    ("from", FROM),
+                    ("to", TO),
+                    ("currency", bad)
+                ]))),
+                ["currency"]
+            );
+        }
+        let query =
+            SkuStatsQuery::parse(&params(&[("from", FROM), ("to", TO), ("currency", "HUF")]))
+                .unwrap();
+        assert_eq!(query.currency, Some(Currency::Huf));
     }
 }

@@ -39,7 +39,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
         .await;
 
     let db = setup.database().await;
-    let collection = db.collection::<Document>("order_events");
+    let collection = db.collection::<Document>(read_model::order_events::COLLECTION);
     eventually(Duration::from_secs(30), "3 messages committed", || async {
         setup.committed(&setup.events_topic) == 3
     })
@@ -148,7 +148,7 @@ async fn invalid_events_go_to_the_dlq_with_a_reason_and_valid_ones_still_flow() 
 
     let db = setup.database().await;
     let stored: Vec<Document> = db
-        .collection::<Document>("order_events")
+        .collection::<Document>(read_model::order_events::COLLECTION)
         .find(doc! {})
         .await
         .unwrap()

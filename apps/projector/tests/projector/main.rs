@@ -2,6 +2,7 @@
 //! 127.0.0.1:9092) and MongoDB (`MONGODB_URL`, default the stack's SecantusDB). Every test
 //! uses its own topics, consumer group and MongoDB database.
 
+mod batch;
 mod events_log;
 mod helpers;
 mod outage;

@@ -36,7 +36,7 @@ async fn mongodb_down_means_no_commit_and_the_event_is_written_once_it_is_back()
         || async {
             metrics
                 .render()
-                .contains("projector_retries_total{operation=\"insert order event\"}")
+                .contains("projector_retries_total{operation=\"insert order events\"}")
         },
     )
     .await;
@@ -60,7 +60,7 @@ async fn mongodb_down_means_no_commit_and_the_event_is_written_once_it_is_back()
         .unwrap();
     let collection = client
         .database(&setup.database)
-        .collection::<Document>("order_events");
+        .collection::<Document>(read_model::order_events::COLLECTION);
     for envelope in [&first, &second] {
         let count = collection
             .count_documents(doc! {"event_id": envelope.event_id.to_string()})

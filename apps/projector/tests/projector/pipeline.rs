@@ -67,7 +67,7 @@ async fn outbox_rows_end_up_in_the_audit_log_once() {
     let collection = setup
         .database()
         .await
-        .collection::<Document>("order_events");
+        .collection::<Document>(read_model::order_events::COLLECTION);
     eventually(Duration::from_secs(60), "both events projected", || async {
         collection
             .count_documents(doc! {"order_id": order_id.to_string()})

@@ -196,11 +196,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Per-SKU sales from the read model (admin only).
-         * @description With `sku`: that SKU's 1-minute windows whose start lies in `[from, to)`, oldest first,
-         *     at most `limit`. Without: the `limit` SKUs with the highest revenue summed over the
-         *     windows in the range, highest first; `window_start` is then the SKU's first window in
-         *     the range.
+         * Per-SKU sales from the read model, per currency (admin only).
+         * @description Every item belongs to one currency; revenue of different currencies is never added up or
+         *     compared. Items are grouped by currency (`EUR`, `HUF`, `USD`; only `currency` when given).
+         *     With `sku`: per currency, that SKU's 1-minute windows whose start lies in `[from, to)`,
+         *     oldest first, at most `limit`. Without: per currency, the `limit` SKUs with the highest
+         *     revenue in that currency summed over the windows in the range, highest first;
+         *     `window_start` is then the SKU's first window in the range with sales in that currency.
          *
          *     `to` must be after `from` and at most 7 days later; JSON Schema cannot relate two
          *     parameters, so a range that breaks this is answered with 422 naming `to`.
@@ -353,15 +355,21 @@ export interface components {
         /** @enum {string} */
         Role: "user" | "admin";
         /**
-         * @description One SKU's sales: a single 1-minute window (with `sku`), or the SKU's total over the range
-         *     (without `sku`; `window_start` is then the first window in the range with sales).
+         * @description One SKU's sales in one currency: a single 1-minute window (with `sku`), or the SKU's
+         *     total over the range (without `sku`; `window_start` is then the first window in the range
+         *     with sales in that currency). Amounts of different currencies are never added up.
          */
         SkuStat: {
-            /** Format: int64 */
+            /** @description The currency of the orders counted here and of `revenue_sum`. */
+            currency: components["schemas"]["Currency"];
+            /**
+             * Format: int64
+             * @description Ordered units.
+             */
             qty_sum: number;
             /**
              * Format: int64
-             * @description In minor currency units.
+             * @description Ordered value (Σ qty × unit price) in minor units of `currency` (cents; forints for HUF).
              */
             revenue_sum: number;
             /** @example SKU-1 */
@@ -1234,6 +1242,11 @@ export interface operations {
                  * @example SKU-1
                  */
                 sku?: string;
+                /**
+                 * @description Only this currency (ISO 4217 code, one of the currencies orders accept). Without it,
+                 *     every currency is listed, each on its own.
+                 */
+                currency?: components["schemas"]["Currency"];
                 /** @description Maximum number of items, 1–100 (default 20). */
                 limit?: number;
             };
@@ -1270,7 +1283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid `from`, `to`, `sku` or `limit`, or `to` not after `from` or more than 7 days after it (named in `details`) */
+            /** @description Invalid `from`, `to`, `sku`, `currency` or `limit`, or `to` not after `from` or more than 7 days after it (named in `details`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { BarChart3, CalendarRange, RotateCw, Search, ShieldAlert, X } from "lucide-react";
@@ -8,14 +8,7 @@ import { useAuth } from "@/auth/context";
 import { PageHeader } from "@/components/page-header";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import {
-  Card,
-  CardAction,
-  CardContent,
-  CardDescription,
-  CardHeader,
-  CardTitle,
-} from "@/components/ui/card";
+import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import {
@@ -26,15 +19,9 @@ import {
   SelectValue,
 } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { skuStatsQuery } from "@/features/stats/api";
+import { groupByCurrency } from "@/features/stats/currencies";
+import { CurrencyStats } from "@/features/stats/CurrencyStats";
 import {
   RANGE_PRESETS,
   presetRange,
@@ -44,11 +31,11 @@ import {
 } from "@/features/stats/range";
 import type { Metric } from "@/features/stats/StatsChart";
 import { formatDateTime, formatTime, toDateTimeLocal } from "@/lib/dates";
-import { formatInteger } from "@/lib/money";
+import { CURRENCIES } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { SKU_PATTERN } from "@/features/orders/schema";
 
-const StatsChart = lazy(() => import("@/features/stats/StatsChart"));
+const ALL_CURRENCIES = "all";
 
 const LIMITS = [10, 20, 50, 100] as const;
 /**
@@ -99,6 +86,7 @@ function StatsDashboard() {
     preset: initialPreset,
   });
   const sku = (params.get("sku") ?? "").toUpperCase();
+  const currency = CURRENCIES.find((c) => c === params.get("currency"));
   const [skuInput, setSkuInput] = useState(sku);
   const [limit, setLimit] = useState<number>(20);
   const [metric, setMetric] = useState<Metric>("revenue_sum");
@@ -115,17 +103,14 @@ function StatsDashboard() {
   const range =
     rangeState.kind === "preset" ? presetRange(rangeState.preset, now) : rangeState.range;
   const query = useQuery({
-    ...skuStatsQuery(range, sku || undefined, sku ? MAX_WINDOWS : limit),
+    ...skuStatsQuery(range, sku || undefined, currency, sku ? MAX_WINDOWS : limit),
     placeholderData: keepPreviousData,
     refetchInterval: rangeState.kind === "preset" ? LIVE_REFRESH_MS : false,
   });
 
   const items = query.data?.items ?? [];
   const bySku = !sku;
-  const totals = items.reduce(
-    (acc, s) => ({ qty: acc.qty + s.qty_sum, revenue: acc.revenue + s.revenue_sum }),
-    { qty: 0, revenue: 0 },
-  );
+  const groups = groupByCurrency(items);
 
   const updateParams = (patch: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -154,7 +139,7 @@ function StatsDashboard() {
     <div className="space-y-6">
       <PageHeader
         title="Stats"
-        description="Units and revenue per SKU, aggregated in one-minute windows."
+        description="Ordered units and ordered value per SKU and currency, in one-minute windows."
         actions={
           <Button variant="outline" size="sm" onClick={refresh} disabled={query.isFetching}>
             <RotateCw className={query.isFetching ? "animate-spin" : ""} /> Refresh
@@ -242,6 +227,27 @@ function StatsDashboard() {
                 Apply
               </Button>
             </form>
+            <div className="flex items-center gap-2">
+              <Label htmlFor="stats-currency" className="sr-only">
+                Currency
+              </Label>
+              <Select
+                value={currency ?? ALL_CURRENCIES}
+                onValueChange={(v) => updateParams({ currency: v === ALL_CURRENCIES ? null : v })}
+              >
+                <SelectTrigger id="stats-currency" size="sm" className="w-36">
+                  <SelectValue />
+                </SelectTrigger>
+                <SelectContent>
+                  <SelectItem value={ALL_CURRENCIES}>All currencies</SelectItem>
+                  {CURRENCIES.map((c) => (
+                    <SelectItem key={c} value={c}>
+                      {c}
+                    </SelectItem>
+                  ))}
+                </SelectContent>
+              </Select>
+            </div>
             {bySku && (
               <div className="flex items-center gap-2">
                 <Label htmlFor="stats-limit" className="text-sm font-normal text-muted-foreground">
@@ -298,7 +304,11 @@ function StatsDashboard() {
         <Card>
           <EmptyState
             icon={<BarChart3 />}
-            title={sku ? `No sales of ${sku} in this range` : "No sales in this range"}
+            title={
+              sku
+                ? `No orders of ${sku}${currency ? ` in ${currency}` : ""} in this range`
+                : `No orders${currency ? ` in ${currency}` : ""} in this range`
+            }
             description="Stats appear a few seconds after orders are placed. Try a longer range."
             action={
               rangeState.kind !== "preset" || rangeState.preset !== "7d" ? (
@@ -311,130 +321,31 @@ function StatsDashboard() {
         </Card>
       ) : (
         <div
-          className={cn("space-y-6 transition-opacity", query.isPlaceholderData && "opacity-60")}
+          className={cn("space-y-8 transition-opacity", query.isPlaceholderData && "opacity-60")}
         >
-          <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 sm:gap-4">
-            <Kpi label="Units sold" value={formatInteger(totals.qty)} />
-            <Kpi label="Revenue (minor units)" value={formatInteger(totals.revenue)} />
-            <Kpi
-              label={bySku ? "SKUs" : "Active minutes"}
-              value={formatInteger(items.length)}
-              className="col-span-2 sm:col-span-1"
+          {groups.map((group) => (
+            <CurrencyStats
+              key={group.currency}
+              group={group}
+              sku={sku}
+              limit={limit}
+              maxWindows={MAX_WINDOWS}
+              metric={metric}
+              onMetricChange={setMetric}
+              onPickSku={(picked) => {
+                setSkuInput(picked);
+                updateParams({ sku: picked });
+              }}
             />
-          </div>
-
-          <Card className="gap-4">
-            <CardHeader>
-              <CardTitle>{bySku ? "Top SKUs" : `${sku} per minute`}</CardTitle>
-              <CardDescription>
-                {bySku
-                  ? `By revenue, top ${limit}`
-                  : items.length >= MAX_WINDOWS
-                    ? `The first ${MAX_WINDOWS} one-minute windows with sales; pick a shorter range to see later ones`
-                    : "One-minute windows with sales"}
-              </CardDescription>
-              <CardAction>
-                <div
-                  role="group"
-                  aria-label="Metric"
-                  className="inline-flex rounded-lg bg-muted p-1"
-                >
-                  {(
-                    [
-                      ["revenue_sum", "Revenue"],
-                      ["qty_sum", "Units"],
-                    ] as const
-                  ).map(([m, label]) => (
-                    <button
-                      key={m}
-                      type="button"
-                      aria-pressed={metric === m}
-                      onClick={() => setMetric(m)}
-                      className={cn(
-                        "h-7 rounded-md px-2.5 text-xs font-medium text-muted-foreground outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50",
-                        metric === m && "bg-background text-foreground shadow-sm",
-                      )}
-                    >
-                      {label}
-                    </button>
-                  ))}
-                </div>
-              </CardAction>
-            </CardHeader>
-            <CardContent className="px-2 sm:px-6">
-              <Suspense fallback={<Skeleton className="h-64 w-full sm:h-72" />}>
-                <StatsChart items={items} metric={metric} bySku={bySku} />
-              </Suspense>
-            </CardContent>
-          </Card>
-
-          <Card className="gap-0 overflow-hidden py-0">
-            <Table data-testid="stats-table">
-              <TableHeader>
-                <TableRow className="hover:bg-transparent">
-                  <TableHead className={cn("pl-4 sm:pl-6", !bySku && "hidden sm:table-cell")}>
-                    SKU
-                  </TableHead>
-                  {!bySku && <TableHead className="pl-4 sm:pl-2">Window</TableHead>}
-                  <TableHead className="text-right">Units</TableHead>
-                  <TableHead className="pr-4 text-right sm:pr-6">Revenue</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {items.map((s) => (
-                  <TableRow key={`${s.sku}|${s.window_start}`} data-sku={s.sku}>
-                    <TableCell
-                      className={cn(
-                        "pl-4 font-mono text-sm wrap-anywhere whitespace-normal sm:pl-6",
-                        !bySku && "hidden sm:table-cell",
-                      )}
-                    >
-                      {bySku ? (
-                        <button
-                          type="button"
-                          className="rounded text-left hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
-                          onClick={() => {
-                            setSkuInput(s.sku);
-                            updateParams({ sku: s.sku });
-                          }}
-                          title={`Show ${s.sku} per minute`}
-                        >
-                          {s.sku}
-                        </button>
-                      ) : (
-                        s.sku
-                      )}
-                    </TableCell>
-                    {!bySku && (
-                      <TableCell className="pl-4 text-muted-foreground sm:pl-2">
-                        {formatDateTime(s.window_start)}
-                      </TableCell>
-                    )}
-                    <TableCell className="tabular text-right">{formatInteger(s.qty_sum)}</TableCell>
-                    <TableCell className="tabular pr-4 text-right font-medium sm:pr-6">
-                      {formatInteger(s.revenue_sum)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-            <p className="border-t px-4 py-3 text-xs text-muted-foreground sm:px-6">
-              Revenue is quantity × unit price in each order&apos;s minor currency unit (forint,
-              cent), summed across currencies as the read model stores it.
-            </p>
-          </Card>
+          ))}
+          <p className="text-xs text-muted-foreground">
+            Ordered value is quantity × unit price of the orders placed in that currency (cancelled
+            orders included). Amounts in different currencies are never added up or compared: each
+            currency has its own totals{bySku ? ` and its own top ${limit}` : ""}.
+          </p>
         </div>
       )}
     </div>
-  );
-}
-
-function Kpi({ label, value, className }: { label: string; value: string; className?: string }) {
-  return (
-    <Card className={cn("gap-1 px-4 py-4 sm:px-5", className)}>
-      <p className="text-xs font-medium text-muted-foreground">{label}</p>
-      <p className="tabular text-xl font-semibold tracking-tight sm:text-2xl">{value}</p>
-    </Card>
   );
 }
 

@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, XAxis, YAxis } from "recharts";
 
-import type { SkuStat } from "@/api/types";
+import type { Currency, SkuStat } from "@/api/types";
 import {
   ChartContainer,
   ChartTooltip,
@@ -8,13 +8,15 @@ import {
   type ChartConfig,
 } from "@/components/ui/chart";
 import { formatDateTime, formatTime } from "@/lib/dates";
-import { formatInteger } from "@/lib/money";
+import { formatInteger, formatMoney } from "@/lib/money";
+
+import { formatCompactMoney } from "./currencies";
 
 export type Metric = "revenue_sum" | "qty_sum";
 
 const chartConfig = {
-  revenue_sum: { label: "Revenue", color: "var(--chart-1)" },
-  qty_sum: { label: "Units", color: "var(--chart-2)" },
+  revenue_sum: { label: "Ordered value", color: "var(--chart-1)" },
+  qty_sum: { label: "Ordered units", color: "var(--chart-2)" },
 } satisfies ChartConfig;
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
@@ -27,16 +29,22 @@ function shortSku(sku: string): string {
   return sku.length > 12 ? `${sku.slice(0, 5)}…${sku.slice(-6)}` : sku;
 }
 
-/** Bars per SKU (top-SKU mode) or per one-minute window (single-SKU mode). */
+/**
+ * Bars per SKU (top-SKU mode) or per one-minute window (single-SKU mode), for the items of
+ * one currency: values are money in `currency` or ordered units.
+ */
 export default function StatsChart({
   items,
+  currency,
   metric,
   bySku,
 }: {
   items: SkuStat[];
+  currency: Currency;
   metric: Metric;
   bySku: boolean;
 }) {
+  const isMoney = metric === "revenue_sum";
   // Per-minute bars read left to right in time order, whatever order the rows come in.
   const rows = bySku
     ? items
@@ -52,7 +60,7 @@ export default function StatsChart({
       className="aspect-auto h-64 w-full sm:h-72"
       role="img"
       data-testid="stats-chart"
-      aria-label={`Bar chart of ${metric === "revenue_sum" ? "revenue" : "units sold"} ${bySku ? "per SKU" : "per minute"}`}
+      aria-label={`Bar chart of ${isMoney ? `ordered value in ${currency}` : "ordered units"} ${bySku ? "per SKU" : "per minute"}`}
     >
       <BarChart data={data} margin={{ left: 0, right: 8, top: 8 }}>
         <CartesianGrid vertical={false} />
@@ -68,15 +76,19 @@ export default function StatsChart({
         <YAxis
           tickLine={false}
           axisLine={false}
-          width={44}
-          tickFormatter={(v: number) => compact.format(v)}
+          width={isMoney ? 60 : 44}
+          tickFormatter={(v: number) =>
+            isMoney ? formatCompactMoney(v, currency) : compact.format(v)
+          }
         />
         <ChartTooltip
           cursor={false}
           content={
             <ChartTooltipContent
               labelFormatter={(label) => (bySku ? String(label) : formatDateTime(String(label)))}
-              valueFormatter={(v) => formatInteger(Number(v))}
+              valueFormatter={(v) =>
+                isMoney ? formatMoney(Number(v), currency) : formatInteger(Number(v))
+              }
             />
           }
         />
