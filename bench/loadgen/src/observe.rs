@@ -114,7 +114,10 @@ impl Stack {
             .map(|d| StatDoc {
                 sku: d.get_str("sku").unwrap_or_default().to_owned(),
                 qty_sum: number(d.get("qty_sum")),
-                updated_at: d.get_datetime("updated_at").ok().map(|t| t.to_chrono()),
+                updated_at: d
+                    .get_datetime("updated_at")
+                    .ok()
+                    .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis())),
             })
             .collect())
     }
