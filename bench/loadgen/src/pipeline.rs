@@ -166,6 +166,7 @@ impl ProbeWatcher {
         let sink = seen.clone();
         let task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
                 let Ok(docs) = stack.sku_stats(&prefix).await else {

@@ -53,6 +53,8 @@ impl LagSampler {
         let task = tokio::spawn(async move {
             let began = Instant::now();
             let mut tick = tokio::time::interval(every);
+            // A slow sample (broker round trips) delays the next one instead of bunching them.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
                 let brokers = stack.target.kafka_brokers.clone();
