@@ -66,7 +66,10 @@ impl Api {
             }
             None => Bytes::new(),
         };
-        let response = self.client.request(request.body(Full::new(payload))?).await?;
+        let response = self
+            .client
+            .request(request.body(Full::new(payload))?)
+            .await?;
         let status = response.status();
         let retry_after = response
             .headers()

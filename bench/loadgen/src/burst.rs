@@ -62,7 +62,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "load model: CLOSED loop, {} clients place {} orders through the API while the outbox worker is stopped; then the worker drains the backlog",
         options.clients, options.orders
     );
-    println!("orders: {}; {} users", options.mix.describe(&run), tokens.len());
+    println!(
+        "orders: {}; {} users",
+        options.mix.describe(&run),
+        tokens.len()
+    );
     let already_pending = db.outbox_pending().await?;
     if already_pending > 0 {
         println!("note: {already_pending} outbox rows were pending before the burst");
@@ -136,15 +140,25 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         }
         if stats_done.is_none() {
             let stored = qty_by_sku(&db.sku_stats(&planner.sku_prefix()).await?);
-            if expected_qty.iter().all(|(sku, qty)| stored.get(sku) == Some(qty)) {
+            if expected_qty
+                .iter()
+                .all(|(sku, qty)| stored.get(sku) == Some(qty))
+            {
                 stats_done = Some(now);
             }
         }
     }
     let after_drain = |t: Option<f64>| {
-        t.map_or_else(|| "not within the timeout".to_owned(), |t| format!("{:.1} s after the drain finished", (t - drained).max(0.0)))
+        t.map_or_else(
+            || "not within the timeout".to_owned(),
+            |t| format!("{:.1} s after the drain finished", (t - drained).max(0.0)),
+        )
     };
-    println!("read model: order_events complete {}; sku_stats exact {}", after_drain(events_done), after_drain(stats_done));
+    println!(
+        "read model: order_events complete {}; sku_stats exact {}",
+        after_drain(events_done),
+        after_drain(stats_done)
+    );
     if let (Some(first), Some(done)) = (first_event, events_done) {
         let projector = (events - events_before) as f64 / (done - first).max(0.001);
         println!(

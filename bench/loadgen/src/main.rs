@@ -16,7 +16,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "orderflow-bench", about = "Benchmarks of the running orderflow stack")]
+#[command(
+    name = "orderflow-bench",
+    about = "Benchmarks of the running orderflow stack"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +50,11 @@ pub struct Target {
     #[arg(long, env = "KAFKA_BROKERS")]
     pub kafka_brokers: String,
     /// The Flink TaskManager's Prometheus reporter (the stream job's own source lag).
-    #[arg(long, env = "BENCH_FLINK_METRICS_URL", default_value = "http://127.0.0.1:9250/metrics")]
+    #[arg(
+        long,
+        env = "BENCH_FLINK_METRICS_URL",
+        default_value = "http://127.0.0.1:9250/metrics"
+    )]
     pub flink_metrics: String,
     /// Users the orders are spread over (each logs in once; logins are limited per minute).
     #[arg(long, default_value_t = 8)]
@@ -68,7 +75,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn session(target: Target) -> anyhow::Result<()> {
     let api = api::Api::new(&target.api);
-    let tokens = api.tokens(target.users, target.token_cache.as_deref()).await?;
+    let tokens = api
+        .tokens(target.users, target.token_cache.as_deref())
+        .await?;
     let mut planner = orders::Planner::new(&pipeline::run_id(), orders::Mix::default(), 0);
     let order = planner.next();
     let answer = api
@@ -87,7 +96,13 @@ async fn session(target: Target) -> anyhow::Result<()> {
         answer.body
     );
     println!("TOKENS='{}'", tokens.join(" "));
-    println!("ORDER_ID={}", answer.body["id"].as_str().unwrap_or_default());
-    println!("USER_ID={}", answer.body["user_id"].as_str().unwrap_or_default());
+    println!(
+        "ORDER_ID={}",
+        answer.body["id"].as_str().unwrap_or_default()
+    );
+    println!(
+        "USER_ID={}",
+        answer.body["user_id"].as_str().unwrap_or_default()
+    );
     Ok(())
 }

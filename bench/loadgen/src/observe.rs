@@ -176,8 +176,13 @@ impl Stack {
             (doc! {"order_id": 1}, false),
             (doc! {"occurred_at": 1}, false),
         ] {
-            let options = mongodb::options::IndexOptions::builder().unique(unique).build();
-            let model = mongodb::IndexModel::builder().keys(keys).options(options).build();
+            let options = mongodb::options::IndexOptions::builder()
+                .unique(unique)
+                .build();
+            let model = mongodb::IndexModel::builder()
+                .keys(keys)
+                .options(options)
+                .build();
             collection.create_index(model).await?;
         }
         let started = Instant::now();

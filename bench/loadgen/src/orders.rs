@@ -90,8 +90,8 @@ impl Planner {
     pub fn next(&mut self) -> PlannedOrder {
         let n = self.placed;
         self.placed += 1;
-        let probe =
-            (self.probe_every > 0 && n % self.probe_every == 0).then(|| format!("{}P-{n:07}", self.run));
+        let probe = (self.probe_every > 0 && n.is_multiple_of(self.probe_every))
+            .then(|| format!("{}P-{n:07}", self.run));
         let currency = &self.mix.currencies[self.rng.gen_range(0..self.mix.currencies.len())];
         let mut items = Vec::with_capacity(self.mix.items);
         let mut lines = Vec::with_capacity(self.mix.items);

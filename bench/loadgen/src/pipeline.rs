@@ -64,7 +64,10 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         options.target.flink_metrics
     );
 
-    let sampler = LagSampler::start(stack.clone(), Duration::from_secs_f64(options.sample_seconds));
+    let sampler = LagSampler::start(
+        stack.clone(),
+        Duration::from_secs_f64(options.sample_seconds),
+    );
     let visible = ProbeWatcher::start(stack.clone(), planner.probe_prefix());
     let started = Instant::now();
     let outcomes = open_loop(
@@ -100,14 +103,20 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         outcomes.len() - accepted.len(),
         errors_by_status(&outcomes)
     );
-    let mut http: Vec<f64> = outcomes.iter().map(|o| o.latency.as_secs_f64() * 1000.0).collect();
+    let mut http: Vec<f64> = outcomes
+        .iter()
+        .map(|o| o.latency.as_secs_f64() * 1000.0)
+        .collect();
     let (mut outbox, pending) = match (
         accepted.iter().filter_map(|o| o.created_at).min(),
         accepted.iter().filter_map(|o| o.created_at).max(),
     ) {
         (Some(first), Some(last)) => {
             stack
-                .outbox_lags(first - chrono::Duration::seconds(1), last + chrono::Duration::seconds(1))
+                .outbox_lags(
+                    first - chrono::Duration::seconds(1),
+                    last + chrono::Duration::seconds(1),
+                )
                 .await?
         }
         _ => (Vec::new(), 0),
@@ -141,22 +150,34 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let expected = expected_qty(&outcomes);
     let stored = qty_by_sku(&stack.sku_stats(&planner.sku_prefix()).await?);
     let probe_prefix = planner.probe_prefix();
-    let regular: Vec<_> = expected.keys().filter(|sku| !sku.starts_with(&probe_prefix)).collect();
-    let exact = regular.iter().filter(|sku| stored.get(**sku) == expected.get(**sku)).count();
+    let regular: Vec<_> = expected
+        .keys()
+        .filter(|sku| !sku.starts_with(&probe_prefix))
+        .collect();
+    let exact = regular
+        .iter()
+        .filter(|sku| stored.get(**sku) == expected.get(**sku))
+        .count();
     println!(
         "  sku_stats qty_sum equals the accepted orders' for {exact} of {} SKUs at the end",
         regular.len()
     );
     println!();
-    println!("consumer lag over time (messages; sampled every {} s):", options.sample_seconds);
+    println!(
+        "consumer lag over time (messages; sampled every {} s):",
+        options.sample_seconds
+    );
     report::print_lags(&lags);
     Ok(())
 }
 
+/// Probe SKU → (first seen by polling, its `updated_at`).
+type Seen = HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)>;
+
 /// Polls `sku_stats` for the probes' SKUs once a second (gently: the MongoDB-protocol server
 /// is the projector's bottleneck): when each was first seen, and its `updated_at`.
 struct ProbeWatcher {
-    seen: Arc<Mutex<HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)>>>,
+    seen: Arc<Mutex<Seen>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -186,7 +207,7 @@ impl ProbeWatcher {
         self.seen.lock().expect("probes").len()
     }
 
-    fn stop(self) -> HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)> {
+    fn stop(self) -> Seen {
         self.task.abort();
         let seen = self.seen.lock().expect("probes").clone();
         seen

@@ -19,7 +19,9 @@ pub fn row(name: &str, values: &mut [f64]) {
         return;
     }
     values.sort_by(f64::total_cmp);
-    let at = |p: f64| values[((p / 100.0 * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+    let at = |p: f64| {
+        values[((p / 100.0 * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1]
+    };
     println!(
         "{name:<40}{:>8}{:>10.0}{:>10.0}{:>10.0}{:>10.0}",
         values.len(),
@@ -60,8 +62,10 @@ impl LagSampler {
                 let brokers = stack.target.kafka_brokers.clone();
                 let (stream_job, projector) = tokio::task::spawn_blocking(move || {
                     (
-                        Stack::consumer_lag(&brokers, STREAM_JOB_GROUP, events::TOPIC_ORDER_EVENTS).ok(),
-                        Stack::consumer_lag(&brokers, PROJECTOR_GROUP, events::TOPIC_SKU_STATS).ok(),
+                        Stack::consumer_lag(&brokers, STREAM_JOB_GROUP, events::TOPIC_ORDER_EVENTS)
+                            .ok(),
+                        Stack::consumer_lag(&brokers, PROJECTOR_GROUP, events::TOPIC_SKU_STATS)
+                            .ok(),
                     )
                 })
                 .await
@@ -90,10 +94,17 @@ fn cell<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
+/// One column of the lag table, as a number.
+type Column = dyn Fn(&LagSample) -> Option<f64>;
+
 pub fn print_lags(samples: &[LagSample]) {
     println!(
         "{:>7}{:>16}{:>22}{:>22}{:>20}",
-        "t (s)", "outbox pending", "stream job (broker)", "stream job (Flink)", "projector (broker)"
+        "t (s)",
+        "outbox pending",
+        "stream job (broker)",
+        "stream job (Flink)",
+        "projector (broker)"
     );
     for s in samples {
         println!(
@@ -110,7 +121,7 @@ pub fn print_lags(samples: &[LagSample]) {
     if third == 0 {
         return;
     }
-    let mean = |part: &[LagSample], f: &dyn Fn(&LagSample) -> Option<f64>| {
+    let mean = |part: &[LagSample], f: &Column| {
         let values: Vec<f64> = part.iter().filter_map(f).collect();
         if values.is_empty() {
             "-".to_owned()
@@ -118,11 +129,15 @@ pub fn print_lags(samples: &[LagSample]) {
             format!("{:.0}", values.iter().sum::<f64>() / values.len() as f64)
         }
     };
-    let columns: [(&str, &dyn Fn(&LagSample) -> Option<f64>); 4] = [
+    let columns: [(&str, &Column); 4] = [
         ("outbox pending", &|s| s.outbox_pending.map(|v| v as f64)),
-        ("stream job (broker)", &|s| s.stream_job_committed.map(|v| v as f64)),
+        ("stream job (broker)", &|s| {
+            s.stream_job_committed.map(|v| v as f64)
+        }),
         ("stream job (Flink)", &|s| s.stream_job_pending),
-        ("projector (broker)", &|s| s.projector_committed.map(|v| v as f64)),
+        ("projector (broker)", &|s| {
+            s.projector_committed.map(|v| v as f64)
+        }),
     ];
     for (name, f) in columns {
         println!(
