@@ -43,7 +43,7 @@ events_with_key() {
       --topic orders.events --from-beginning --timeout-ms 5000 --property print.key=true 2>/dev/null |
       grep -F "$1" || true
   else
-    "$CARGO_TARGET_DIR/debug/orderflow-topics" tail orders.events --from-beginning --key "$1" --timeout-ms 3000
+    "$BIN_DIR/orderflow-topics" tail orders.events --from-beginning --key "$1" --timeout-ms 3000
   fi
 }
 

@@ -56,7 +56,8 @@ api_url=${API_URL:-http://127.0.0.1:8000}
 demo_email=${DEMO_EMAIL:-demo@orderflow.local}
 demo_password=${DEMO_PASSWORD:-Blue-Kettle-Runs-42!}
 
-stack_api_bin=${CARGO_TARGET_DIR:-${ORDERFLOW_CACHE:-$HOME/.cache/orderflow}/target}/debug/api
+# The release build `scripts/stack up` runs (BIN_DIR as in scripts/lib/common.sh).
+stack_api_bin=${BIN_DIR:-${CARGO_TARGET_DIR:-${ORDERFLOW_CACHE:-$HOME/.cache/orderflow}/target}/release}/api
 if [[ -z ${API_BIN:-} && -x $stack_api_bin ]]; then
     API_BIN=$stack_api_bin
 fi

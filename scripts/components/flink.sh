@@ -124,8 +124,11 @@ sys.exit(0 if ok else 1)' 2>/dev/null
 wheel_present() { compgen -G "$DL_DIR/$1" >/dev/null; }
 
 download_wheels() {
-  mkdir -p "$DL_DIR"
-  local pip=(python3 -m pip download --no-deps --disable-pip-version-check --dest "$DL_DIR")
+  mkdir -p "$DL_DIR/.partial"
+  # pip shows no progress outside a terminal: it downloads into $DL_DIR/.partial (TMPDIR), and
+  # `scripts/stack up` reports how many MB of the ~400 are there (step_progress, PROGRESS_DIR).
+  echo "PROGRESS_DIR $DL_DIR 400"
+  local pip=(env TMPDIR="$DL_DIR/.partial" python3 -m pip download --no-deps --disable-pip-version-check --dest "$DL_DIR")
   if ! wheel_present "apache_flink_libraries-${FLINK_VERSION}[.-]*"; then
     log "downloading apache-flink-libraries==$FLINK_VERSION (~310 MB)"
     "${pip[@]}" "apache-flink-libraries==$FLINK_VERSION" || die "pip download apache-flink-libraries failed"

@@ -7,6 +7,8 @@ export ORDERFLOW_CACHE=${ORDERFLOW_CACHE:-$HOME/.cache/orderflow}
 # Data, logs, pid files and the generated env file of the running stack.
 export ORDERFLOW_STATE=${ORDERFLOW_STATE:-$HOME/.local/state/orderflow}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ORDERFLOW_CACHE/target}
+# The stack runs release builds of the services; scripts that run a service binary use this.
+export BIN_DIR=${BIN_DIR:-$CARGO_TARGET_DIR/release}
 # Builds use the committed query metadata in .sqlx/, so they need no database.
 export SQLX_OFFLINE=${SQLX_OFFLINE:-true}
 
@@ -21,6 +23,9 @@ REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 MONGO_PORT=${MONGO_PORT:-27017}
 API_PORT=${API_PORT:-8000}
+# Where the outbox worker and the projector serve /healthz and /metrics (METRICS_ADDR).
+OUTBOX_WORKER_PORT=${OUTBOX_WORKER_PORT:-9101}
+PROJECTOR_PORT=${PROJECTOR_PORT:-9102}
 WEB_PORT=${WEB_PORT:-5173}
 export FLINK_REST_PORT=${FLINK_REST_PORT:-8081}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
@@ -44,25 +49,82 @@ die() {
 # step NAME FUNCTION [ARGS...]: runs one step in a subshell with errexit in force, prints one
 # line with its result (the step's last line of output) and elapsed time; on failure names the
 # step and the log to read, and exits non-zero. Step output goes to $LOG_DIR/step-NAME.log.
+# While a step runs longer than a few seconds it says what it is doing and how far along it is
+# (see step_progress): on a terminal one line updated in place, elsewhere (CI, a log) a line
+# every $STEP_PROGRESS_SECONDS (default 15) when something changed.
+STEP_PROGRESS_SECONDS=${STEP_PROGRESS_SECONDS:-15}
 step() {
-  local name=$1 started log rc
+  local name=$1 started log rc pid tty="" last_shown="" t0=$SECONDS last_time=$SECONDS shown_on_tty="" progress
   shift
   started=$(date +%s.%N)
   log=$LOG_DIR/step-$name.log
+  [ -t 1 ] && tty=1
   set +e
   (
     set -eo pipefail
+    # cargo draws its "Building [==> ] n/N: crate" bar into the log too (read by step_progress).
+    export CARGO_TERM_PROGRESS_WHEN=always CARGO_TERM_PROGRESS_WIDTH=120
     "$@"
-  ) >"$log" 2>&1
+  ) >"$log" 2>&1 </dev/null &
+  pid=$!
+  while ! wait_exit "$pid" 1; do
+    [ $((SECONDS - t0)) -ge 3 ] || continue
+    progress=$(step_progress "$log" | cut -c1-60)
+    if [ -n "$tty" ]; then
+      printf '\r\033[K[%s] %-18s %-60s %8s' "${SCRIPT_NAME:-stack}" "$name" "… $progress" "$(elapsed "$started")"
+      shown_on_tty=1
+    elif [ $((SECONDS - last_time)) -ge "$STEP_PROGRESS_SECONDS" ] && [ "$progress" != "$last_shown" ]; then
+      say "$(printf '%-18s %-60s %8s' "$name" "… $progress" "$(elapsed "$started")")"
+      last_shown=$progress
+      last_time=$SECONDS
+    fi
+  done
+  wait "$pid"
   rc=$?
   set -e
+  [ -n "$shown_on_tty" ] && printf '\r\033[K'
   if [ "$rc" = 0 ]; then
-    say "$(printf '%-18s %-44s %8s' "$name" "$(tail -n 1 "$log" | cut -c1-44)" "$(elapsed "$started")")"
+    say "$(printf '%-18s %-44s %8s' "$name" "$(tail -n 1 "$log" | tr '\r' '\n' | tail -n 1 | cut -c1-44)" "$(elapsed "$started")")"
   else
     say "$(printf '%-18s %-44s %8s' "$name" "FAILED (exit $rc)" "$(elapsed "$started")")" >&2
     say "step '$name' failed; read $log" >&2
-    tail -n 15 "$log" | sed 's/^/    /' >&2
+    tail -n 15 "$log" | tr '\r' '\n' | grep -v '^ *Building \[' | tail -n 15 | sed 's/^/    /' >&2
     exit 1
+  fi
+}
+
+# wait_exit PID SECONDS: true once PID (a child of this shell) has exited, else false after
+# SECONDS. (`wait` itself cannot time out.)
+wait_exit() {
+  local pid=$1 ticks=$(($2 * 10))
+  while [ "$ticks" -gt 0 ]; do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+    ticks=$((ticks - 1))
+  done
+  ! kill -0 "$pid" 2>/dev/null
+}
+
+# step_progress LOG: what a running step is doing, condensed to one line from the end of its
+# log: cargo's progress bar → "compiling 212/487: tokio, serde"; npm's per-package fetch lines
+# (--loglevel http) → "npm: 120 of ~431 packages fetched"; a line "PROGRESS_DIR <dir> <total MB>"
+# → "<n> MB of <total> MB" (downloads written there); otherwise the last line as it is.
+step_progress() {
+  local log=$1 last bar watch dir
+  last=$(tail -c 4096 "$log" 2>/dev/null | tr '\r' '\n' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/^ *//' | grep -v '^$' | grep -v '^PROGRESS_DIR ' | tail -n 1)
+  bar=$(sed -nE 's/^Building \[[ =>-]*\] ([0-9]+)\/([0-9]+): (.*)$/compiling \1\/\2: \3/p' <<<"$last")
+  if [ -n "$bar" ]; then
+    echo "$bar"
+  elif [[ $last == "npm http fetch"* ]]; then
+    echo "npm: $(grep -c '^npm http fetch' "$log") of ~$(jq '.packages | length' "$ROOT/apps/web/package-lock.json" 2>/dev/null) packages fetched"
+  else
+    watch=$(grep '^PROGRESS_DIR ' "$log" 2>/dev/null | tail -n 1)
+    dir=$(cut -d' ' -f2 <<<"$watch")
+    if [ -n "$watch" ] && [ -d "$dir" ]; then
+      echo "$(du -sm "$dir" | cut -f1) of ~$(cut -d' ' -f3 <<<"$watch") MB: $last"
+    else
+      echo "$last"
+    fi
   fi
 }
 
