@@ -128,15 +128,23 @@ impl Projector {
         // Everything written so far, per partition: committed once more, synchronously, at
         // shutdown, in case an asynchronous commit was still in flight or failed.
         let mut written = Offsets::new();
-        while let Some(messages) = self.poll_batch(&mut stop).await {
+        // Messages received while the previous batch was being written: the next batch.
+        let mut early = Vec::new();
+        while let Some(messages) = self.poll_batch(std::mem::take(&mut early), &mut stop).await {
             let started = Instant::now();
             let batch = self.validate(messages);
-            let (events, stats, letters) = tokio::join!(
-                self.write_events(&batch, stop.clone()),
-                self.write_stats(&batch, stop.clone()),
-                self.dead_letter(&batch, stop.clone()),
-            );
-            if !(events && stats && letters) {
+            let writes = async {
+                let (events, stats, letters) = tokio::join!(
+                    self.write_events(&batch, stop.clone()),
+                    self.write_stats(&batch, stop.clone()),
+                    self.dead_letter(&batch, stop.clone()),
+                );
+                events && stats && letters
+            };
+            // Pipelined: the next batch is consumed while this one is written; only this
+            // batch's offsets are committed below.
+            let acknowledged = self.receive_while(writes, &mut early).await;
+            if !acknowledged {
                 // Interrupted by shutdown before everything was acknowledged: not committed,
                 // the batch is consumed again after the restart.
                 break;
@@ -152,27 +160,43 @@ impl Projector {
         Ok(())
     }
 
-    /// Waits for a first message, then collects more until the batch is full or its time
-    /// is up. `None` when `stop` turned true while waiting.
-    #[tracing::instrument(name = "poll batch", skip_all, fields(messages))]
-    async fn poll_batch(&self, stop: &mut watch::Receiver<bool>) -> Option<Vec<OwnedMessage>> {
-        let first = loop {
-            let received = tokio::select! {
+    /// Drives `writes` to completion while receiving into `early` (up to a batch).
+    async fn receive_while(
+        &self,
+        writes: impl std::future::Future<Output = bool>,
+        early: &mut Vec<OwnedMessage>,
+    ) -> bool {
+        tokio::pin!(writes);
+        loop {
+            tokio::select! {
                 biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => break message.detach(),
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("projector_consume_errors_total").increment(1);
-                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
+                acknowledged = &mut writes => return acknowledged,
+                received = self.consumer.recv(), if early.len() < self.config.batch_max_messages => {
+                    match received {
+                        Ok(message) => early.push(message.detach()),
+                        Err(err) => {
+                            tracing::warn!(error = %err, "consume failed");
+                            metrics::counter!("projector_consume_errors_total").increment(1);
+                        }
+                    }
                 }
             }
-        };
+        }
+    }
+
+    /// Starts from `early` (messages already received) or waits for a first message, then
+    /// collects more until the batch is full or its time is up. `None` when `stop` turned
+    /// true while waiting.
+    #[tracing::instrument(name = "poll batch", skip_all, fields(messages))]
+    async fn poll_batch(
+        &self,
+        mut messages: Vec<OwnedMessage>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Option<Vec<OwnedMessage>> {
+        if messages.is_empty() {
+            messages.push(self.first_message(stop).await?);
+        }
         let deadline = Instant::now() + self.config.batch_max_wait;
-        let mut messages = vec![first];
         while messages.len() < self.config.batch_max_messages {
             match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
                 Err(_elapsed) => break,
@@ -186,6 +210,25 @@ impl Projector {
         }
         tracing::Span::current().record("messages", messages.len());
         Some(messages)
+    }
+
+    /// The next message, waiting as long as it takes; `None` when `stop` turned true.
+    async fn first_message(&self, stop: &mut watch::Receiver<bool>) -> Option<OwnedMessage> {
+        loop {
+            let received = tokio::select! {
+                biased;
+                _ = stop.wait_for(|stop| *stop) => return None,
+                received = self.consumer.recv() => received,
+            };
+            match received {
+                Ok(message) => return Some(message.detach()),
+                Err(err) => {
+                    tracing::warn!(error = %err, "consume failed");
+                    metrics::counter!("projector_consume_errors_total").increment(1);
+                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
+                }
+            }
+        }
     }
 
     #[tracing::instrument(name = "validate", skip_all, fields(messages = messages.len()))]
