@@ -27,6 +27,9 @@ MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "160")
 # AST constructor recursion depth mismatch" (concurrent `ast` parsing), an error that is no
 # finding about the API but fails the run all the same.
 WORKERS = os.environ.get("FUZZ_WORKERS", "1")
+# Seconds per run (user, admin): the fuzzing and stateful phases repeat until the budget is
+# spent, so the case count grows with the machine's speed; MIN_CASES still gates the total.
+MAX_TIME = os.environ.get("FUZZ_MAX_TIME", "150")
 EXCLUDED_PATHS = ["/auth/login", "/auth/logout"]
 HERE = Path(__file__).resolve().parent
 
@@ -77,6 +80,7 @@ def fuzz(label, token, report_dir):
         "--checks", "all",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", MAX_EXAMPLES,
+        "--max-time", MAX_TIME,
         "--workers", WORKERS,
         "--header", f"Authorization: Bearer {token}",
         "--report", "json", "--report-json-path", str(report),
