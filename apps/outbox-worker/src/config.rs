@@ -103,7 +103,7 @@ impl Config {
             dlq_kafka_brokers,
             relay: RelaySettings {
                 batch_size: env.in_range("OUTBOX_BATCH_SIZE", 500, 1, 10_000)?,
-                max_in_flight_batches: env.in_range("OUTBOX_MAX_IN_FLIGHT_BATCHES", 4, 1, 64)?,
+                max_in_flight_batches: env.in_range("OUTBOX_MAX_IN_FLIGHT_BATCHES", 8, 1, 64)?,
                 retry: RetryPolicy {
                     max_attempts: env.in_range("OUTBOX_MAX_ATTEMPTS", 10, 1, 1_000)?,
                     backoff_unit: env.millis("OUTBOX_BACKOFF_UNIT_MS", 1_000)?,
@@ -188,7 +188,7 @@ mod tests {
         );
         let relay = config.relay;
         assert_eq!(relay.batch_size, 500);
-        assert_eq!(relay.max_in_flight_batches, 4);
+        assert_eq!(relay.max_in_flight_batches, 8);
         assert_eq!(relay.retry.max_attempts, 10);
         assert_eq!(relay.retry.backoff_unit, Duration::from_secs(1));
         assert_eq!(relay.retry.backoff_max, Duration::from_secs(300));

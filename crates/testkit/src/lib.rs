@@ -6,9 +6,9 @@
 pub mod broker;
 pub mod kafka;
 pub mod mongo;
+pub mod postgres;
 mod process;
 pub mod redis;
-pub mod postgres;
 
 use std::future::Future;
 use std::net::TcpListener;

@@ -233,7 +233,8 @@ async fn each_currency_gets_its_own_top_n_and_revenue_is_never_added_across_curr
 
     // Grouped by currency (EUR, HUF, USD), each ranked by its own revenue, `limit` each.
     let top_two = items(
-        &app.sku_stats(&admin, &format!("{}&limit=2", range(0, 10))).await,
+        &app.sku_stats(&admin, &format!("{}&limit=2", range(0, 10)))
+            .await,
     );
     assert_eq!(
         summary(&top_two),
@@ -247,12 +248,14 @@ async fn each_currency_gets_its_own_top_n_and_revenue_is_never_added_across_curr
     );
     // With `currency`: the top N in that currency only.
     let huf = items(
-        &app.sku_stats(&admin, &format!("{}&currency=HUF&limit=1", range(0, 10))).await,
+        &app.sku_stats(&admin, &format!("{}&currency=HUF&limit=1", range(0, 10)))
+            .await,
     );
     assert_eq!(summary(&huf), [row("SKU-A", "HUF", 2, 900_000)]);
     // Per SKU: its windows per currency.
     let sku_a = items(
-        &app.sku_stats(&admin, &format!("{}&sku=SKU-A", range(0, 10))).await,
+        &app.sku_stats(&admin, &format!("{}&sku=SKU-A", range(0, 10)))
+            .await,
     );
     assert_eq!(
         summary(&sku_a),
@@ -262,7 +265,8 @@ async fn each_currency_gets_its_own_top_n_and_revenue_is_never_added_across_curr
         .iter()
         .all(|i| i["window_start"] == "2026-11-25T10:01:00Z"));
     let sku_a_usd = items(
-        &app.sku_stats(&admin, &format!("{}&sku=SKU-A&currency=USD", range(0, 10))).await,
+        &app.sku_stats(&admin, &format!("{}&sku=SKU-A&currency=USD", range(0, 10)))
+            .await,
     );
     assert!(sku_a_usd.is_empty());
     // Leave nothing behind in the developer's MongoDB.
