@@ -30,17 +30,21 @@ async fn outbox_rows_end_up_in_the_audit_log_once() {
             currency: "HUF".into(),
         }),
     );
-    for (index, envelope) in [&created, &paid].into_iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, payload_json, created_at)
-             VALUES ($1, 'order', $2, $3, $4, now() + $5 * interval '1 millisecond')",
+    // Written as the api writes them: through the outbox crate, in insertion order.
+    let key = order_id.to_string();
+    for envelope in [&created, &paid] {
+        let mut conn = db.pool.acquire().await.unwrap();
+        outbox::insert(
+            &mut conn,
+            &outbox::NewEvent {
+                id: envelope.event_id,
+                key: &key,
+                aggregate_type: "order",
+                aggregate_id: order_id,
+                event_type: envelope.event_type().as_str(),
+                payload: &envelope.to_json_value(),
+            },
         )
-        .bind(envelope.event_id)
-        .bind(order_id)
-        .bind(envelope.event_type().as_str())
-        .bind(envelope.to_json_value())
-        .bind(index as f64)
-        .execute(&db.pool)
         .await
         .unwrap();
     }
