@@ -202,8 +202,8 @@ def test_a_redelivered_event_is_counted_once(api, pg, mongo):
     # A second outbox row carrying the very same envelope (same event_id).
     pg.execute(
         """
-        INSERT INTO outbox_events (id, aggregate_type, aggregate_id, event_type, payload_json)
-        SELECT gen_random_uuid(), aggregate_type, aggregate_id, event_type, payload_json
+        INSERT INTO outbox_events (id, message_key, aggregate_type, aggregate_id, event_type, payload_json)
+        SELECT gen_random_uuid(), message_key, aggregate_type, aggregate_id, event_type, payload_json
         FROM outbox_events WHERE aggregate_id = %s::uuid
         """,
         (order["id"],),
