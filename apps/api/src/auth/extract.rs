@@ -43,7 +43,56 @@ impl AuthUser {
 
 const INVALID_TOKEN: &str = "missing, invalid or expired access token";
 
+/// A bearer token whose signature and expiry are verified but whose `jti` has not been
+/// looked up in the denylist yet. It becomes an [`AuthUser`] only through [`Self::check`]
+/// or [`Self::confirm`]; the latter lets a handler do the lookup in the same Redis round
+/// trip as its own read (`GET /orders/{id}` pipelines it with the cache read).
+pub struct VerifiedToken {
+    claims: AccessClaims,
+}
+
+impl VerifiedToken {
+    pub fn denylist_key(&self) -> String {
+        denylist_key(self.claims.jti)
+    }
+
+    /// The caller, given the denylist's answer for [`Self::denylist_key`].
+    pub fn confirm(self, denylisted: bool) -> Result<AuthUser, ApiError> {
+        if denylisted {
+            return Err(ApiError::unauthorized(INVALID_TOKEN));
+        }
+        let claims = self.claims;
+        Ok(AuthUser {
+            id: claims.sub,
+            email: claims.email.clone(),
+            role: claims.role,
+            claims,
+        })
+    }
+
+    /// Looks the token up in the denylist (fail-closed: Redis down → 503).
+    pub async fn check(self, state: &AppState) -> Result<AuthUser, ApiError> {
+        let mut redis = state.redis.connection().await?;
+        let denylisted: bool = redis.exists(self.denylist_key()).await?;
+        self.confirm(denylisted)
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        VerifiedToken::from_request_parts(parts, state)
+            .await?
+            .check(state)
+            .await
+    }
+}
+
+impl FromRequestParts<AppState> for VerifiedToken {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -62,17 +111,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .jwt
             .verify(token)
             .map_err(|_| ApiError::unauthorized(INVALID_TOKEN))?;
-        let mut redis = state.redis.connection().await?;
-        let denylisted: bool = redis.exists(denylist_key(claims.jti)).await?;
-        if denylisted {
-            return Err(ApiError::unauthorized(INVALID_TOKEN));
-        }
-        Ok(Self {
-            id: claims.sub,
-            email: claims.email.clone(),
-            role: claims.role,
-            claims,
-        })
+        Ok(Self { claims })
     }
 }
 

@@ -11,4 +11,4 @@ pub mod service;
 pub mod tokens;
 
 pub use domain::Role;
-pub use extract::{Admin, AdminOnly, AuthUser, RequireRole, RoleMarker};
+pub use extract::{Admin, AdminOnly, AuthUser, RequireRole, RoleMarker, VerifiedToken};

@@ -48,6 +48,21 @@ pub async fn get(state: &AppState, order_id: Uuid) -> Option<String> {
         .flatten()
 }
 
+/// The denylist lookup of the caller's token and the cache read in one round trip:
+/// `(denylisted, cached snapshot)`.
+pub async fn get_with_denylist(
+    state: &AppState,
+    denylist_key: &str,
+    order_id: Uuid,
+) -> redis::RedisResult<(bool, Option<String>)> {
+    let mut redis = state.redis.connection().await?;
+    redis::pipe()
+        .exists(denylist_key)
+        .get(key(order_id))
+        .query_async(&mut redis)
+        .await
+}
+
 pub async fn put(state: &AppState, order_id: Uuid, snapshot: &str) {
     if !fits(snapshot) {
         return;

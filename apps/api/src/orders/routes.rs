@@ -15,7 +15,7 @@ use super::dto::{
     UpdateOrderStatusRequest,
 };
 use super::service::{self, Created, ListRequest, Listing};
-use crate::auth::{AdminOnly, AuthUser};
+use crate::auth::{AdminOnly, AuthUser, VerifiedToken};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::http::extract::parse_uuid;
 use crate::http::{AppJson, AppPath, AppQuery, RequestId};
@@ -170,10 +170,18 @@ pub async fn list_orders(
 )]
 pub async fn get_order(
     State(state): State<AppState>,
-    user: AuthUser,
-    AppPath(id): AppPath<Uuid>,
+    token: VerifiedToken,
+    path: Result<AppPath<Uuid>, ApiError>,
 ) -> ApiResult<Response> {
-    let (body, outcome) = service::get_order(&state, &user, id).await?;
+    let id = match path {
+        Ok(AppPath(id)) => id,
+        // Authentication still answers first: a denylisted token gets its 401, not a 404.
+        Err(not_found) => {
+            token.check(&state).await?;
+            return Err(not_found);
+        }
+    };
+    let (body, outcome) = service::get_order(&state, token, id).await?;
     Ok((
         [
             (

@@ -14,7 +14,7 @@ use super::cursor::{CursorKey, Position};
 use super::domain::{Currency, NewOrder, OrderStatus, TargetStatus};
 use super::dto::{Order, OrderLine, OrderPage, OrderSummary};
 use super::{cache, repo};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, VerifiedToken};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -214,12 +214,25 @@ struct CachedOwner {
 
 /// The order's JSON snapshot, from the cache when possible. Who may see it is decided
 /// from the snapshot's `user_id` before anything is returned.
+///
+/// The token's denylist lookup rides in the same Redis round trip as the cache read. If
+/// that pipeline fails, both are done again separately: the denylist fail-closed (503),
+/// the cache best-effort (a miss), as everywhere else.
 pub async fn get_order(
     state: &AppState,
-    caller: &AuthUser,
+    token: VerifiedToken,
     id: Uuid,
 ) -> ApiResult<(String, CacheOutcome)> {
-    if let Some(cached) = cache::get(state, id).await {
+    let (caller, cached) = match cache::get_with_denylist(state, &token.denylist_key(), id).await {
+        Ok((denylisted, cached)) => (token.confirm(denylisted)?, cached),
+        Err(err) => {
+            tracing::warn!(error = %err, "denylist and cache pipeline failed; retrying apart");
+            let caller = token.check(state).await?;
+            (caller, cache::get(state, id).await)
+        }
+    };
+    let caller = &caller;
+    if let Some(cached) = cached {
         if let Ok(owner) = serde_json::from_str::<CachedOwner>(&cached) {
             metrics::counter!("order_cache_hits_total").increment(1);
             if !may_see(caller, owner.user_id) {

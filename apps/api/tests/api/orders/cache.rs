@@ -72,3 +72,26 @@ async fn order_reads_are_cached_invalidated_and_never_leak() {
     assert_eq!(cached.as_bytes(), repaired.body.as_slice());
     let _: () = redis.del(&key).await.unwrap();
 }
+
+/// The denylist lookup shares a Redis round trip with the cache read: a logged-out token
+/// still gets 401, whether the order is cached or the id names nothing.
+#[tokio::test]
+async fn a_logged_out_token_reads_nothing_even_from_the_cache() {
+    let app = TestApp::spawn().await;
+    let alice = app.user().await;
+    let order = created_order(&app, &alice).await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get_order(&alice, &id).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_order(&alice, &id).await.header("x-cache"),
+        Some("hit")
+    );
+
+    assert_eq!(app.logout(&alice).await.status, StatusCode::NO_CONTENT);
+    app.get_order(&alice, &id)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+    app.get_order(&alice, "not-a-uuid")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+}
