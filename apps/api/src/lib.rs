@@ -110,6 +110,9 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
+                ))
+                .layer(axum::middleware::from_fn(
+                    http::middleware::run_to_completion,
                 )),
         )
 }

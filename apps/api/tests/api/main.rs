@@ -8,6 +8,7 @@ mod helpers;
 
 // Endpoints and flows.
 mod auth;
+mod cancellation;
 mod orders;
 mod outage;
 mod stats;

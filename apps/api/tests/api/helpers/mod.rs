@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 mod endpoints;
-mod request;
+pub mod request;
 mod response;
 mod users;
 
