@@ -93,6 +93,7 @@ pub fn envelope(order_id: Uuid, seq: usize) -> Envelope {
             user_id,
             total_amount: 300,
             currency: "EUR".into(),
+            reason: None,
         })
     };
     Envelope::new(
