@@ -533,13 +533,15 @@ mod tests {
         value["event_type"] = json!("OrderCanceled");
         value["data"] = json!({"order_id": Uuid::nil(), "user_id": Uuid::nil(),
             "total_amount": 1, "currency": "EUR"});
-        let EventPayload::OrderCanceled(data) = Envelope::from_json_value(value.clone()).unwrap().payload
+        let EventPayload::OrderCanceled(data) =
+            Envelope::from_json_value(value.clone()).unwrap().payload
         else {
             panic!("not a cancel")
         };
         assert_eq!(data.reason, None);
         value["data"]["reason"] = json!("reservation_expired");
-        let EventPayload::OrderCanceled(data) = Envelope::from_json_value(value.clone()).unwrap().payload
+        let EventPayload::OrderCanceled(data) =
+            Envelope::from_json_value(value.clone()).unwrap().payload
         else {
             panic!("not a cancel")
         };

@@ -58,10 +58,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
         .await
         .unwrap()
         .expect("first event stored");
-    assert_eq!(
-        stored.get_str("order_id").unwrap(),
-        first.message_key()
-    );
+    assert_eq!(stored.get_str("order_id").unwrap(), first.message_key());
     assert_eq!(stored.get_str("event_type").unwrap(), "OrderCreated");
     assert_eq!(
         stored
