@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::stock::{
+    validate_adjusted, validate_rejected, validated_reservation, StockAdjusted, StockRejected,
+    StockReservation,
+};
 use crate::timestamp::serde_millis;
 
 /// The only envelope version this code reads and writes.
@@ -17,16 +21,35 @@ pub enum EventType {
     OrderCreated,
     OrderPaid,
     OrderCanceled,
+    StockReserved,
+    StockRejected,
+    StockCommitted,
+    StockReleased,
+    StockAdjusted,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [Self::OrderCreated, Self::OrderPaid, Self::OrderCanceled];
+    pub const ALL: [EventType; 8] = [
+        Self::OrderCreated,
+        Self::OrderPaid,
+        Self::OrderCanceled,
+        Self::StockReserved,
+        Self::StockRejected,
+        Self::StockCommitted,
+        Self::StockReleased,
+        Self::StockAdjusted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OrderCreated => "OrderCreated",
             Self::OrderPaid => "OrderPaid",
             Self::OrderCanceled => "OrderCanceled",
+            Self::StockReserved => "StockReserved",
+            Self::StockRejected => "StockRejected",
+            Self::StockCommitted => "StockCommitted",
+            Self::StockReleased => "StockReleased",
+            Self::StockAdjusted => "StockAdjusted",
         }
     }
 }
@@ -69,6 +92,22 @@ pub struct OrderStatusChanged {
     pub user_id: Uuid,
     pub total_amount: i64,
     pub currency: String,
+    /// Why an order was canceled; absent on `OrderPaid` and on events written before
+    /// inventory existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CancelReason>,
+}
+
+/// Why an order was canceled (docs/spec.md#inventory-saga).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// The user or an admin canceled it through the API.
+    Requested,
+    /// The inventory service could not reserve every line (`StockRejected`).
+    OutOfStock,
+    /// It stayed unpaid longer than `RESERVATION_TTL_SECONDS`.
+    ReservationExpired,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +115,11 @@ pub enum EventPayload {
     OrderCreated(OrderCreated),
     OrderPaid(OrderStatusChanged),
     OrderCanceled(OrderStatusChanged),
+    StockReserved(StockReservation),
+    StockRejected(StockRejected),
+    StockCommitted(StockReservation),
+    StockReleased(StockReservation),
+    StockAdjusted(StockAdjusted),
 }
 
 impl EventPayload {
@@ -84,13 +128,34 @@ impl EventPayload {
             Self::OrderCreated(_) => EventType::OrderCreated,
             Self::OrderPaid(_) => EventType::OrderPaid,
             Self::OrderCanceled(_) => EventType::OrderCanceled,
+            Self::StockReserved(_) => EventType::StockReserved,
+            Self::StockRejected(_) => EventType::StockRejected,
+            Self::StockCommitted(_) => EventType::StockCommitted,
+            Self::StockReleased(_) => EventType::StockReleased,
+            Self::StockAdjusted(_) => EventType::StockAdjusted,
         }
     }
 
-    pub fn order_id(&self) -> Uuid {
+    /// The order the event is about; `None` for `StockAdjusted`, which is about a SKU.
+    pub fn order_id(&self) -> Option<Uuid> {
         match self {
-            Self::OrderCreated(data) => data.order_id,
-            Self::OrderPaid(data) | Self::OrderCanceled(data) => data.order_id,
+            Self::OrderCreated(data) => Some(data.order_id),
+            Self::OrderPaid(data) | Self::OrderCanceled(data) => Some(data.order_id),
+            Self::StockReserved(data) | Self::StockCommitted(data) | Self::StockReleased(data) => {
+                Some(data.order_id)
+            }
+            Self::StockRejected(data) => Some(data.order_id),
+            Self::StockAdjusted(_) => None,
+        }
+    }
+
+    /// The Kafka message key (and outbox `message_key`): the order id, so an order's events
+    /// stay in order, or the SKU for `StockAdjusted`.
+    pub fn message_key(&self) -> String {
+        match (self, self.order_id()) {
+            (Self::StockAdjusted(data), _) => data.sku.clone(),
+            (_, Some(order_id)) => order_id.to_string(),
+            (_, None) => unreachable!("every event but StockAdjusted names an order"),
         }
     }
 
@@ -98,6 +163,11 @@ impl EventPayload {
         let value = match self {
             Self::OrderCreated(data) => serde_json::to_value(data),
             Self::OrderPaid(data) | Self::OrderCanceled(data) => serde_json::to_value(data),
+            Self::StockReserved(data) | Self::StockCommitted(data) | Self::StockReleased(data) => {
+                serde_json::to_value(data)
+            }
+            Self::StockRejected(data) => serde_json::to_value(data),
+            Self::StockAdjusted(data) => serde_json::to_value(data),
         };
         value.expect("event data is plain JSON")
     }
@@ -177,8 +247,12 @@ impl Envelope {
         self.payload.event_type()
     }
 
-    pub fn order_id(&self) -> Uuid {
+    pub fn order_id(&self) -> Option<Uuid> {
         self.payload.order_id()
+    }
+
+    pub fn message_key(&self) -> String {
+        self.payload.message_key()
     }
 
     pub fn to_json_value(&self) -> Value {
@@ -230,6 +304,25 @@ impl Envelope {
             }
             EventType::OrderPaid => EventPayload::OrderPaid(decode(wire.data, "data.")?),
             EventType::OrderCanceled => EventPayload::OrderCanceled(decode(wire.data, "data.")?),
+            EventType::StockReserved => {
+                EventPayload::StockReserved(validated_reservation(wire.data)?)
+            }
+            EventType::StockCommitted => {
+                EventPayload::StockCommitted(validated_reservation(wire.data)?)
+            }
+            EventType::StockReleased => {
+                EventPayload::StockReleased(validated_reservation(wire.data)?)
+            }
+            EventType::StockRejected => {
+                let data: StockRejected = decode(wire.data, "data.")?;
+                validate_rejected(&data)?;
+                EventPayload::StockRejected(data)
+            }
+            EventType::StockAdjusted => {
+                let data: StockAdjusted = decode(wire.data, "data.")?;
+                validate_adjusted(&data)?;
+                EventPayload::StockAdjusted(data)
+            }
         };
         Ok(Self {
             event_id: wire.event_id,
@@ -241,14 +334,14 @@ impl Envelope {
     }
 }
 
-fn invalid(field: &str, message: &str) -> EnvelopeError {
+pub(crate) fn invalid(field: &str, message: &str) -> EnvelopeError {
     EnvelopeError::InvalidField {
         field: field.to_owned(),
         message: message.to_owned(),
     }
 }
 
-fn decode<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, EnvelopeError> {
+pub(crate) fn decode<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, EnvelopeError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.inner().to_string();
@@ -375,11 +468,31 @@ mod tests {
             user_id: Uuid::nil(),
             total_amount: 1,
             currency: "HUF".into(),
+            reason: Some(CancelReason::OutOfStock),
+        };
+        let reservation = StockReservation {
+            order_id: Uuid::nil(),
+            items: vec![crate::StockLine {
+                sku: "SKU-1".into(),
+                qty: 3,
+            }],
         };
         for payload in [
             created().payload,
             EventPayload::OrderPaid(changed.clone()),
             EventPayload::OrderCanceled(changed),
+            EventPayload::StockReserved(reservation.clone()),
+            EventPayload::StockCommitted(reservation.clone()),
+            EventPayload::StockReleased(reservation),
+            EventPayload::StockRejected(StockRejected {
+                order_id: Uuid::nil(),
+                short_lines: vec![crate::ShortLine {
+                    sku: "SKU-2".into(),
+                    requested: 2,
+                    available: 0,
+                }],
+            }),
+            EventPayload::StockAdjusted(adjusted()),
         ] {
             let envelope = Envelope {
                 payload,
@@ -390,6 +503,83 @@ mod tests {
                 envelope
             );
         }
+    }
+
+    fn adjusted() -> StockAdjusted {
+        StockAdjusted {
+            sku: "SKU-1".into(),
+            reason: crate::AdjustReason::Restock,
+            previous_on_hand: 5,
+            on_hand: 50,
+            reserved: 3,
+            actor_id: Uuid::nil(),
+        }
+    }
+
+    #[test]
+    fn the_message_key_is_the_order_or_the_sku() {
+        assert_eq!(created().message_key(), Uuid::nil().to_string());
+        let envelope = Envelope {
+            payload: EventPayload::StockAdjusted(adjusted()),
+            ..created()
+        };
+        assert_eq!(envelope.message_key(), "SKU-1");
+        assert_eq!(envelope.order_id(), None);
+    }
+
+    #[test]
+    fn cancel_reason_is_snake_case_and_optional() {
+        let mut value = created().to_json_value();
+        value["event_type"] = json!("OrderCanceled");
+        value["data"] = json!({"order_id": Uuid::nil(), "user_id": Uuid::nil(),
+            "total_amount": 1, "currency": "EUR"});
+        let EventPayload::OrderCanceled(data) =
+            Envelope::from_json_value(value.clone()).unwrap().payload
+        else {
+            panic!("not a cancel")
+        };
+        assert_eq!(data.reason, None);
+        value["data"]["reason"] = json!("reservation_expired");
+        let EventPayload::OrderCanceled(data) =
+            Envelope::from_json_value(value.clone()).unwrap().payload
+        else {
+            panic!("not a cancel")
+        };
+        assert_eq!(data.reason, Some(CancelReason::ReservationExpired));
+        value["data"]["reason"] = json!("bored");
+        assert_eq!(reject(value).reason_code(), "invalid_field");
+    }
+
+    #[test]
+    fn rejects_stock_events_that_break_the_rules() {
+        let base = Envelope {
+            payload: EventPayload::StockAdjusted(adjusted()),
+            ..created()
+        }
+        .to_json_value();
+        for (field, bad, path) in [
+            ("on_hand", json!(-1), "data.on_hand"),
+            ("reserved", json!(51), "data.reserved"),
+            ("sku", json!(""), "data.sku"),
+        ] {
+            let mut value = base.clone();
+            value["data"][field] = bad;
+            assert!(
+                matches!(reject(value), EnvelopeError::InvalidField { field, .. } if field == path)
+            );
+        }
+        let mut value = base.clone();
+        value["event_type"] = json!("StockReserved");
+        value["data"] = json!({"order_id": Uuid::nil(), "items": [{"sku": "A", "qty": 0}]});
+        assert!(
+            matches!(reject(value.clone()), EnvelopeError::InvalidField { field, .. } if field == "data.items[0].qty")
+        );
+        value["event_type"] = json!("StockRejected");
+        value["data"] = json!({"order_id": Uuid::nil(),
+            "short_lines": [{"sku": "A", "requested": 2, "available": 2}]});
+        assert!(
+            matches!(reject(value), EnvelopeError::InvalidField { field, .. } if field == "data.short_lines[0].available")
+        );
     }
 
     #[test]

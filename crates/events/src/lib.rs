@@ -7,11 +7,15 @@
 //! consumer can dead-letter the message with a precise `error_reason`.
 
 mod envelope;
+mod stock;
 mod timestamp;
 
 pub use envelope::{
-    DeadLetter, Envelope, EnvelopeError, EventPayload, EventType, OrderCreated, OrderItem,
-    OrderStatusChanged, ENVELOPE_VERSION,
+    CancelReason, DeadLetter, Envelope, EnvelopeError, EventPayload, EventType, OrderCreated,
+    OrderItem, OrderStatusChanged, ENVELOPE_VERSION,
+};
+pub use stock::{
+    AdjustReason, ShortLine, StockAdjusted, StockLine, StockRejected, StockReservation,
 };
 pub use timestamp::format_rfc3339_millis;
 
@@ -21,9 +25,17 @@ pub const TOPIC_ORDER_EVENTS: &str = "orders.events";
 pub const TOPIC_DEAD_LETTER: &str = "orders.dlq";
 /// Topic the stream job writes per-SKU per-minute aggregates to.
 pub const TOPIC_SKU_STATS: &str = "orders.sku-stats";
+/// The inventory service's events (`Stock*`), keyed by `order_id`, or by SKU for
+/// `StockAdjusted`.
+pub const TOPIC_INVENTORY_EVENTS: &str = "inventory.events";
+/// Messages the inventory saga's consumers (inventory service, orders saga) could not
+/// process, with a reason.
+pub const TOPIC_INVENTORY_DEAD_LETTER: &str = "inventory.dlq";
 /// Every topic the platform owns, with the partition count it is created with.
-pub const TOPICS: [(&str, i32); 3] = [
+pub const TOPICS: [(&str, i32); 5] = [
     (TOPIC_ORDER_EVENTS, 3),
     (TOPIC_DEAD_LETTER, 3),
     (TOPIC_SKU_STATS, 3),
+    (TOPIC_INVENTORY_EVENTS, 3),
+    (TOPIC_INVENTORY_DEAD_LETTER, 3),
 ];

@@ -31,7 +31,7 @@ pub fn document(envelope: &Envelope) -> Result<Document, Error> {
         .map_err(|err| Error::custom(err.to_string()))?;
     Ok(doc! {
         fields::EVENT_ID: envelope.event_id.to_string(),
-        fields::ORDER_ID: envelope.order_id().to_string(),
+        fields::ORDER_ID: envelope.order_id().map(|id| id.to_string()),
         fields::EVENT_TYPE: envelope.event_type().as_str(),
         fields::OCCURRED_AT: bson_date(envelope.occurred_at),
         fields::DATA: data,

@@ -107,12 +107,14 @@ pub async fn insert_outbox_event(
     conn: &mut PgConnection,
     envelope: &events::Envelope,
 ) -> sqlx::Result<()> {
-    let order_id = envelope.order_id();
+    let order_id = envelope
+        .order_id()
+        .expect("the orders service writes only order events");
     outbox::insert(
         conn,
         &outbox::NewEvent {
             id: envelope.event_id,
-            key: &order_id.to_string(),
+            key: &envelope.message_key(),
             aggregate_type: "order",
             aggregate_id: order_id,
             event_type: envelope.event_type().as_str(),

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use anyhow::anyhow;
 use chrono::{DateTime, SubsecRound, Utc};
-use events::{Envelope, EventPayload, OrderCreated, OrderItem, OrderStatusChanged};
+use events::{CancelReason, Envelope, EventPayload, OrderCreated, OrderItem, OrderStatusChanged};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -282,6 +282,10 @@ pub async fn change_status(
         user_id: row.user_id,
         total_amount: row.total_amount,
         currency: row.currency.clone(),
+        reason: match target {
+            TargetStatus::Paid => None,
+            TargetStatus::Canceled => Some(CancelReason::Requested),
+        },
     };
     let payload = match target {
         TargetStatus::Paid => EventPayload::OrderPaid(data),

@@ -93,6 +93,7 @@ pub fn envelope(order_id: Uuid, seq: usize) -> Envelope {
             user_id,
             total_amount: 300,
             currency: "EUR".into(),
+            reason: None,
         })
     };
     Envelope::new(
@@ -119,7 +120,7 @@ pub async fn insert_events(pool: &PgPool, orders: &[Uuid], per_order: usize) -> 
     }
     for (chunk, times) in envelopes.chunks(1_000).zip(created.chunks(1_000)) {
         let ids: Vec<Uuid> = chunk.iter().map(|e| e.event_id).collect();
-        let aggregates: Vec<Uuid> = chunk.iter().map(Envelope::order_id).collect();
+        let aggregates: Vec<Uuid> = chunk.iter().filter_map(Envelope::order_id).collect();
         let types: Vec<String> = chunk.iter().map(|e| e.event_type().to_string()).collect();
         let payloads: Vec<serde_json::Value> = chunk.iter().map(Envelope::to_json_value).collect();
         sqlx::query(

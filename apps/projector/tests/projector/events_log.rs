@@ -14,7 +14,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
     let running = Running::start(setup.config()).await;
     let first = order_created();
     let second = order_created();
-    let key = |e: &events::Envelope| e.order_id().to_string();
+    let key = |e: &events::Envelope| e.message_key();
     setup
         .produce(
             &setup.events_topic,
@@ -58,10 +58,7 @@ async fn valid_events_land_in_order_events_once_and_offsets_are_committed_after(
         .await
         .unwrap()
         .expect("first event stored");
-    assert_eq!(
-        stored.get_str("order_id").unwrap(),
-        first.order_id().to_string()
-    );
+    assert_eq!(stored.get_str("order_id").unwrap(), first.message_key());
     assert_eq!(stored.get_str("event_type").unwrap(), "OrderCreated");
     assert_eq!(
         stored

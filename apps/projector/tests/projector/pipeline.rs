@@ -17,7 +17,7 @@ async fn outbox_rows_end_up_in_the_audit_log_once() {
     let db = TestDb::migrated().await;
     let setup = Setup::new().await;
     let created = order_created();
-    let order_id = created.order_id();
+    let order_id = created.order_id().unwrap();
     let paid = Envelope::new(
         Uuid::new_v4(),
         Utc::now(),
@@ -28,6 +28,7 @@ async fn outbox_rows_end_up_in_the_audit_log_once() {
             user_id: Uuid::new_v4(),
             total_amount: 5_000_000_000,
             currency: "HUF".into(),
+            reason: None,
         }),
     );
     // Written as the api writes them: through the outbox crate, in insertion order.
