@@ -57,7 +57,12 @@ impl TestSaga {
 
     /// The saga with extra settings (e.g. a short `RESERVATION_TTL_SECONDS`), running.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let db = TestDb::migrated().await;
+        Self::spawn_on(TestDb::migrated().await, extra).await
+    }
+
+    /// The saga on a migrated database of the test's choice (e.g. on a server the test
+    /// stops and starts), running.
+    pub async fn spawn_on(db: TestDb, extra: &[(&str, &str)]) -> Self {
         let brokers = brokers();
         let events_topic = testkit::unique_name("test.inventory.events");
         let dlq_topic = testkit::unique_name("test.inventory.dlq");

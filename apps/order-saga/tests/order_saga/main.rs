@@ -7,6 +7,7 @@ mod helpers;
 
 mod dead_letter;
 mod expiry;
+mod outage;
 mod pay_race;
 mod redelivery;
 mod rejected;
