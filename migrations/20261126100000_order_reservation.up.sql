@@ -1,4 +1,4 @@
--- Orders side of the inventory saga (issue 13, docs/spec.md#inventory-saga).
+-- Orders side of the inventory saga (issue 13, docs/spec.md#order-reservation).
 --
 -- reservation: where the order's stock reservation stands. Orders placed before inventory
 --   existed (and while INVENTORY_SAGA_ENABLED=false) are `none`: outside the saga. The

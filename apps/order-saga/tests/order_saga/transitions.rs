@@ -1,4 +1,4 @@
-//! Each inventory reply moves the order's reservation as docs/spec.md#inventory-saga says,
+//! Each inventory reply moves the order's reservation as docs/spec.md#order-reservation says,
 //! through the real broker; replies that do not apply are skipped without stopping the
 //! consumer, and every change drops the cached snapshot.
 
