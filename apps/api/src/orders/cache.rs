@@ -7,7 +7,7 @@
 use redis::AsyncCommands;
 use uuid::Uuid;
 
-use crate::state::Redis;
+use crate::state::{AppState, Redis};
 
 pub const TTL_SECONDS: u64 = 60;
 /// Snapshots above this are served but not cached (a full 50-item order is about 6 KiB).
@@ -36,9 +36,9 @@ pub fn fits(snapshot: &str) -> bool {
     snapshot.len() <= MAX_SNAPSHOT_BYTES
 }
 
-pub async fn get(redis: &Redis, order_id: Uuid) -> Option<String> {
+pub async fn get(state: &AppState, order_id: Uuid) -> Option<String> {
     let result: redis::RedisResult<Option<String>> = async {
-        let mut redis = redis.connection().await?;
+        let mut redis = state.redis.connection().await?;
         redis.get(key(order_id)).await
     }
     .await;
@@ -48,12 +48,12 @@ pub async fn get(redis: &Redis, order_id: Uuid) -> Option<String> {
         .flatten()
 }
 
-pub async fn put(redis: &Redis, order_id: Uuid, snapshot: &str) {
+pub async fn put(state: &AppState, order_id: Uuid, snapshot: &str) {
     if !fits(snapshot) {
         return;
     }
     let result: redis::RedisResult<()> = async {
-        let mut redis = redis.connection().await?;
+        let mut redis = state.redis.connection().await?;
         redis.set_ex(key(order_id), snapshot, TTL_SECONDS).await
     }
     .await;

@@ -242,7 +242,7 @@ pub async fn get_order(
     caller: &AuthUser,
     id: Uuid,
 ) -> ApiResult<(String, CacheOutcome)> {
-    if let Some(cached) = cache::get(&state.redis, id).await {
+    if let Some(cached) = cache::get(state, id).await {
         if let Ok(owner) = serde_json::from_str::<CachedOwner>(&cached) {
             metrics::counter!("order_cache_hits_total").increment(1);
             if !may_see(caller, owner.user_id) {
@@ -260,7 +260,7 @@ pub async fn get_order(
         .ok_or_else(ApiError::not_found)?;
     drop(conn);
     let body = serde_json::to_string(&order)?;
-    cache::put(&state.redis, id, &body).await;
+    cache::put(state, id, &body).await;
     Ok((body, CacheOutcome::Miss))
 }
 
