@@ -45,13 +45,14 @@ pub enum Inserted {
 
 /// Inserts the order unless this user already used the idempotency key. A concurrent
 /// insert with the same key waits on the unique index until the other transaction ends, so
-/// exactly one of them creates the order. Call [`lock_user_orders`] first: the unpaid
-/// count is read in the insert's own snapshot (no extra round trip), which then includes
-/// every order of the user committed before the lock was granted.
+/// exactly one of them creates the order. With a `max_unpaid` limit, call
+/// [`lock_user_orders`] first: the unpaid count (at most `max_unpaid` index entries) is read
+/// in the insert's own snapshot (no extra round trip), which then includes every order of
+/// the user committed before the lock was granted. Without a limit nothing is counted.
 pub async fn insert_order(
     conn: &mut PgConnection,
     new: &InsertOrder<'_>,
-    max_unpaid: i64,
+    max_unpaid: Option<i64>,
 ) -> sqlx::Result<Inserted> {
     let inserted = sqlx::query!(
         r#"INSERT INTO orders (id, user_id, status, reservation, currency, total_amount, idempotency_key, request_hash, created_at)
@@ -68,14 +69,15 @@ pub async fn insert_order(
         new.request_hash,
         new.created_at,
         new.reservation,
-        max_unpaid,
+        // LIMIT 0 reads nothing.
+        max_unpaid.unwrap_or(0),
     )
     .fetch_optional(&mut *conn)
     .await?;
-    match inserted {
-        None => return Ok(Inserted::KeyUsed),
-        Some(row) if row.unpaid_before >= max_unpaid => return Ok(Inserted::TooManyUnpaid),
-        Some(_) => {}
+    match (inserted, max_unpaid) {
+        (None, _) => return Ok(Inserted::KeyUsed),
+        (Some(row), Some(max)) if row.unpaid_before >= max => return Ok(Inserted::TooManyUnpaid),
+        (Some(_), _) => {}
     }
     // UUIDv7 ids are monotonic within the process, so `ORDER BY id` returns the items in
     // the order the client sent them.

@@ -58,8 +58,10 @@ pub async fn create_order(
     };
     let max_unpaid = state.config.max_unpaid_orders;
     let mut tx = state.db.begin().await?;
-    // Queues this user's concurrent creations so the unpaid count below cannot be raced.
-    repo::lock_user_orders(&mut tx, user_id).await?;
+    if max_unpaid.is_some() {
+        // Queues this user's concurrent creations so the unpaid count cannot be raced.
+        repo::lock_user_orders(&mut tx, user_id).await?;
+    }
     let inserted = repo::insert_order(
         &mut tx,
         &repo::InsertOrder {
@@ -89,9 +91,10 @@ pub async fn create_order(
         }
         repo::Inserted::TooManyUnpaid => {
             tx.rollback().await?;
+            let max = max_unpaid.unwrap_or_default();
             return Err(ApiError::conflict(
                 "TOO_MANY_UNPAID_ORDERS",
-                format!("you already have {max_unpaid} unpaid orders; pay or cancel one first"),
+                format!("you already have {max} unpaid orders; pay or cancel one first"),
             ));
         }
     }

@@ -1,5 +1,6 @@
 //! `MAX_UNPAID_ORDERS` (default 20): a user cannot hold more orders in status `created`,
-//! not even with concurrent requests; replays and other users are not affected.
+//! not even with concurrent requests; replays and other users are not affected. `0`
+//! turns the limit off.
 
 use axum::http::{Method, StatusCode};
 use uuid::Uuid;
@@ -90,4 +91,18 @@ async fn concurrent_creates_never_exceed_the_limit() {
     }
     assert_eq!(created, 20);
     assert_eq!(unpaid_count(&app, alice.id).await, 20);
+}
+
+#[tokio::test]
+async fn zero_means_no_limit() {
+    let app = TestApp::spawn_with(|env| {
+        env.retain(|(name, _)| name != "MAX_UNPAID_ORDERS");
+        env.push(("MAX_UNPAID_ORDERS".to_owned(), "0".to_owned()));
+    })
+    .await;
+    let alice = app.user().await;
+    for _ in 0..25 {
+        created_order(&app, &alice).await;
+    }
+    assert_eq!(unpaid_count(&app, alice.id).await, 25);
 }
