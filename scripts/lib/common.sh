@@ -23,9 +23,10 @@ REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 MONGO_PORT=${MONGO_PORT:-27017}
 API_PORT=${API_PORT:-8000}
-# Where the outbox worker and the projector serve /healthz and /metrics (METRICS_ADDR).
+# Where the outbox worker, the projector and the order saga serve /healthz and /metrics (METRICS_ADDR).
 OUTBOX_WORKER_PORT=${OUTBOX_WORKER_PORT:-9101}
 PROJECTOR_PORT=${PROJECTOR_PORT:-9102}
+ORDER_SAGA_PORT=${ORDER_SAGA_PORT:-9104}
 WEB_PORT=${WEB_PORT:-5173}
 export FLINK_REST_PORT=${FLINK_REST_PORT:-8081}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}

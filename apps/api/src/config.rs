@@ -48,6 +48,12 @@ pub struct Config {
     pub allow_admin_bootstrap: bool,
     /// Peers whose `X-Forwarded-For` is believed when finding the client IP.
     pub trusted_proxies: Vec<IpAddr>,
+    /// New orders join the inventory saga (`reservation: pending`); when false they are
+    /// `none` and payable at once, as before inventory existed.
+    pub inventory_saga_enabled: bool,
+    /// `POST /orders` is refused while the user has this many `created` orders; `None`
+    /// (`MAX_UNPAID_ORDERS=0`): no limit, and no cost on the order path.
+    pub max_unpaid_orders: Option<i64>,
 }
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -88,6 +94,9 @@ impl Config {
             trusted_proxies: list(env, "TRUSTED_PROXIES", |item| {
                 item.parse::<IpAddr>().map_err(|e| e.to_string())
             })?,
+            inventory_saga_enabled: env.flag("INVENTORY_SAGA_ENABLED", true)?,
+            max_unpaid_orders: Some(env.in_range("MAX_UNPAID_ORDERS", 20, 0, 1_000_000)?)
+                .filter(|&max| max > 0),
         })
     }
 }
@@ -167,6 +176,10 @@ mod tests {
         assert!(!config.allow_admin_bootstrap);
         assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8000");
         assert!(config.cors_origins.is_empty());
+        assert!(config.inventory_saga_enabled);
+        assert_eq!(config.max_unpaid_orders, Some(20));
+        let unlimited = with(&[("MAX_UNPAID_ORDERS", "0")]).unwrap();
+        assert_eq!(unlimited.max_unpaid_orders, None);
     }
 
     #[test]
@@ -198,6 +211,9 @@ mod tests {
             ("KAFKA_BROKERS", "no-port"),
             ("BIND_ADDR", "nowhere"),
             ("TRUSTED_PROXIES", "10.0.0.300"),
+            ("INVENTORY_SAGA_ENABLED", "maybe"),
+            ("MAX_UNPAID_ORDERS", "-1"),
+            ("MAX_UNPAID_ORDERS", "many"),
         ] {
             let err = with(&[(name, bad)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={bad}: {err}");

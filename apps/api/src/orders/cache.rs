@@ -7,7 +7,7 @@
 use redis::AsyncCommands;
 use uuid::Uuid;
 
-use crate::state::AppState;
+use crate::state::{AppState, Redis};
 
 pub const TTL_SECONDS: u64 = 60;
 /// Snapshots above this are served but not cached (a full 50-item order is about 6 KiB).
@@ -77,11 +77,12 @@ pub async fn put(state: &AppState, order_id: Uuid, snapshot: &str) {
     }
 }
 
-/// Called after a status change commits. If it fails, the stale snapshot lives at most
-/// [`TTL_SECONDS`]; the change itself is already durable, so the request still succeeds.
-pub async fn invalidate(state: &AppState, order_id: Uuid) {
+/// Called after every change of an order commits (status changes by the API, reservation
+/// changes and expiries by the order saga). If it fails, the stale snapshot lives at most
+/// [`TTL_SECONDS`]; the change itself is already durable, so the caller still succeeds.
+pub async fn invalidate(redis: &Redis, order_id: Uuid) {
     let result: redis::RedisResult<()> = async {
-        let mut redis = state.redis.connection().await?;
+        let mut redis = redis.connection().await?;
         redis.del(key(order_id)).await
     }
     .await;

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::domain::{Currency, OrderStatus, TargetStatus};
+use super::reservation::Reservation;
 
 /// Timestamps go out as RFC 3339 UTC with milliseconds and `Z`, the same text every time,
 /// so an idempotent replay is byte-identical to the first response.
@@ -56,6 +57,9 @@ pub struct Order {
     pub id: Uuid,
     pub user_id: Uuid,
     pub status: OrderStatus,
+    /// Where the order's stock reservation stands; paying needs `reserved` (or `none`, an
+    /// order placed outside the inventory saga).
+    pub reservation: Reservation,
     pub currency: Currency,
     /// Sum of the line totals, in the currency's minor unit.
     pub total_amount: i64,
@@ -69,6 +73,7 @@ pub struct OrderSummary {
     pub id: Uuid,
     pub user_id: Uuid,
     pub status: OrderStatus,
+    pub reservation: Reservation,
     pub currency: Currency,
     pub total_amount: i64,
     #[serde(serialize_with = "millis")]
@@ -121,4 +126,7 @@ pub struct AdminListOrdersQuery {
     /// Only orders in this status.
     #[param(value_type = Option<OrderStatus>)]
     pub status: Option<String>,
+    /// Only orders whose stock reservation is in this state.
+    #[param(value_type = Option<Reservation>)]
+    pub reservation: Option<String>,
 }

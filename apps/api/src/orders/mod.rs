@@ -6,7 +6,10 @@ pub mod cursor;
 pub mod domain;
 pub mod dto;
 pub mod repo;
+pub mod reservation;
 pub mod routes;
+pub mod saga;
 pub mod service;
 
 pub use domain::{Currency, OrderStatus};
+pub use reservation::Reservation;

@@ -14,6 +14,7 @@ use super::dto::{
     AdminListOrdersQuery, CreateOrderRequest, ListOrdersQuery, Order, OrderPage,
     UpdateOrderStatusRequest,
 };
+use super::reservation::Reservation;
 use super::service::{self, Created, ListRequest, Listing};
 use crate::auth::{AdminOnly, AuthUser, VerifiedToken};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
@@ -80,7 +81,7 @@ fn order_location(id: Uuid) -> (HeaderName, HeaderValue) {
             headers(("Idempotent-Replayed" = String, description = "`true`"))),
         (status = 400, description = "No `Idempotency-Key` header (`IDEMPOTENCY_KEY_REQUIRED`) or malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 409, description = "The key was used with a different request (`IDEMPOTENCY_KEY_REUSED`)", body = ErrorBody),
+        (status = 409, description = "The key was used with a different request (`IDEMPOTENCY_KEY_REUSED`), or the caller already has `MAX_UNPAID_ORDERS` orders in status `created` (`TOO_MANY_UNPAID_ORDERS`)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Invalid key or body; `details` names each field", body = ErrorBody),
@@ -148,6 +149,7 @@ pub async fn list_orders(
         Ok(Listing::Own(user.id)),
         query.limit.as_deref(),
         query.status.as_deref(),
+        None,
         query.cursor.as_deref(),
     )?;
     let page = service::list_orders(&state, request).await?;
@@ -211,7 +213,7 @@ pub async fn get_order(
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
         (status = 404, description = "No such order, or not yours", body = ErrorBody),
-        (status = 409, description = "The order's status does not allow this change (`INVALID_TRANSITION`)", body = ErrorBody),
+        (status = 409, description = "The order's status does not allow this change (`INVALID_TRANSITION`); paying while the stock is not reserved yet (`RESERVATION_PENDING`) or no longer held (`RESERVATION_NOT_HELD`)", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "`status` is not `paid` or `canceled`", body = ErrorBody),
     )
@@ -239,7 +241,7 @@ pub async fn update_order_status(
         (status = 200, description = "One page of orders", body = OrderPage),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
         (status = 403, description = "The caller is not an admin", body = ErrorBody),
-        (status = 422, description = "Invalid `user_id`, `limit`, `status` or `cursor`", body = ErrorBody),
+        (status = 422, description = "Invalid `user_id`, `limit`, `status`, `reservation` or `cursor`", body = ErrorBody),
     )
 )]
 pub async fn admin_list_orders(
@@ -258,6 +260,7 @@ pub async fn admin_list_orders(
         listing,
         query.limit.as_deref(),
         query.status.as_deref(),
+        query.reservation.as_deref(),
         query.cursor.as_deref(),
     )?;
     let page = service::list_orders(&state, request).await?;
@@ -270,6 +273,7 @@ fn list_request<'q>(
     listing: Result<Listing, FieldError>,
     limit: Option<&str>,
     status: Option<&str>,
+    reservation: Option<&str>,
     cursor: Option<&'q str>,
 ) -> ApiResult<ListRequest<'q>> {
     let mut errors = Vec::new();
@@ -280,12 +284,20 @@ fn list_request<'q>(
     let status = parse_status(status)
         .map_err(|error| errors.push(error))
         .ok();
-    let (Some(listing), Some(limit), Some(status)) = (listing, limit, status) else {
+    let reservation = reservation
+        .map(str::parse::<Reservation>)
+        .transpose()
+        .map_err(|message| errors.push(FieldError::new("reservation", message)))
+        .ok();
+    let (Some(listing), Some(limit), Some(status), Some(reservation)) =
+        (listing, limit, status, reservation)
+    else {
         return Err(ApiError::validation(errors));
     };
     Ok(ListRequest {
         listing,
         status,
+        reservation,
         limit,
         cursor,
     })

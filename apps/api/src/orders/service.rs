@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::cursor::{CursorKey, Position};
 use super::domain::{Currency, NewOrder, OrderStatus, TargetStatus};
 use super::dto::{Order, OrderLine, OrderPage, OrderSummary};
+use super::reservation::{PaymentBlocked, Reservation};
 use super::{cache, repo};
 use crate::auth::{AuthUser, VerifiedToken};
 use crate::error::{ApiError, ApiResult};
@@ -25,7 +26,7 @@ pub const MAX_LIMIT: i64 = 100;
 
 /// Timestamps are taken once and truncated to whole milliseconds, so the value stored in
 /// PostgreSQL equals the `occurred_at` the event carries.
-fn now_millis() -> DateTime<Utc> {
+pub(crate) fn now_millis() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
@@ -50,7 +51,17 @@ pub async fn create_order(
     let request_hash = order.canonical_hash();
     let created_at = now_millis();
     let order_id = Uuid::now_v7();
+    let reservation = if state.config.inventory_saga_enabled {
+        Reservation::Pending
+    } else {
+        Reservation::None
+    };
+    let max_unpaid = state.config.max_unpaid_orders;
     let mut tx = state.db.begin().await?;
+    if max_unpaid.is_some() {
+        // Queues this user's concurrent creations so the unpaid count cannot be raced.
+        repo::lock_user_orders(&mut tx, user_id).await?;
+    }
     let inserted = repo::insert_order(
         &mut tx,
         &repo::InsertOrder {
@@ -59,8 +70,10 @@ pub async fn create_order(
             idempotency_key,
             request_hash: &request_hash,
             created_at,
+            reservation: reservation.as_str(),
             order: &order,
         },
+        max_unpaid,
     )
     .await
     .map_err(|err| {
@@ -70,9 +83,20 @@ pub async fn create_order(
             ApiError::internal(err)
         }
     })?;
-    if !inserted {
-        tx.rollback().await?;
-        return replay(state, user_id, idempotency_key, &request_hash).await;
+    match inserted {
+        repo::Inserted::Created => {}
+        repo::Inserted::KeyUsed => {
+            tx.rollback().await?;
+            return replay(state, user_id, idempotency_key, &request_hash).await;
+        }
+        repo::Inserted::TooManyUnpaid => {
+            tx.rollback().await?;
+            let max = max_unpaid.unwrap_or_default();
+            return Err(ApiError::conflict(
+                "TOO_MANY_UNPAID_ORDERS",
+                format!("you already have {max} unpaid orders; pay or cancel one first"),
+            ));
+        }
     }
     let envelope = Envelope::new(
         Uuid::now_v7(),
@@ -101,6 +125,7 @@ pub async fn create_order(
         id: order_id,
         user_id,
         status: OrderStatus::Created,
+        reservation,
         currency: order.currency,
         total_amount: order.total_amount,
         items: order
@@ -157,7 +182,7 @@ async fn load_order(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<Order
 }
 
 /// A value the database holds that the domain does not know is a bug, not bad input.
-fn parse_stored<T: FromStr<Err = String>>(text: &str) -> anyhow::Result<T> {
+pub(crate) fn parse_stored<T: FromStr<Err = String>>(text: &str) -> anyhow::Result<T> {
     T::from_str(text).map_err(|err| anyhow!("stored value {text:?}: {err}"))
 }
 
@@ -184,6 +209,7 @@ fn snapshot(
         id: row.id,
         user_id: row.user_id,
         status,
+        reservation: parse_stored::<Reservation>(&row.reservation)?,
         currency: parse_stored::<Currency>(&row.currency)?,
         total_amount: row.total_amount,
         items,
@@ -255,8 +281,9 @@ pub async fn get_order(
 }
 
 /// Moves a `created` order to `paid` or `canceled` and records the event, in one
-/// transaction. The row lock makes concurrent changes queue: the first wins, the others
-/// then see a final status and get 409.
+/// transaction. The row lock makes concurrent changes (another request, the order saga,
+/// the expiry sweeper) queue: the first wins, the others then see its outcome. Paying
+/// also needs the stock held (docs/spec.md#order-reservation).
 pub async fn change_status(
     state: &AppState,
     caller: &AuthUser,
@@ -276,6 +303,10 @@ pub async fn change_status(
             format!("an order cannot go from {} to {}", invalid.from, invalid.to),
         )
     })?;
+    if target == TargetStatus::Paid {
+        let reservation = parse_stored::<Reservation>(&row.reservation)?;
+        reservation.check_payable().map_err(payment_blocked)?;
+    }
     repo::set_status(&mut tx, id, next.as_str()).await?;
     let data = OrderStatusChanged {
         order_id: id,
@@ -295,8 +326,21 @@ pub async fn change_status(
     repo::insert_outbox_event(&mut tx, &envelope).await?;
     let items = repo::find_items(&mut tx, id).await?;
     tx.commit().await?;
-    cache::invalidate(state, id).await;
+    cache::invalidate(&state.redis, id).await;
     Ok(snapshot(row, next, items)?)
+}
+
+fn payment_blocked(blocked: PaymentBlocked) -> ApiError {
+    match blocked {
+        PaymentBlocked::Pending => ApiError::conflict(
+            "RESERVATION_PENDING",
+            "the stock for this order is not reserved yet; try again shortly",
+        ),
+        PaymentBlocked::NotHeld(reservation) => ApiError::conflict(
+            "RESERVATION_NOT_HELD",
+            format!("no stock is held for this order (reservation {reservation})"),
+        ),
+    }
 }
 
 /// Whose orders a listing shows; part of the cursor's scope.
@@ -311,6 +355,8 @@ pub enum Listing {
 pub struct ListRequest<'a> {
     pub listing: Listing,
     pub status: Option<OrderStatus>,
+    /// Admin listings only.
+    pub reservation: Option<Reservation>,
     pub limit: i64,
     pub cursor: Option<&'a str>,
 }
@@ -326,12 +372,21 @@ pub fn parse_limit(limit: Option<&str>) -> Result<i64, String> {
     }
 }
 
-fn cursor_scope(listing: Listing, status: Option<OrderStatus>) -> String {
+fn cursor_scope(
+    listing: Listing,
+    status: Option<OrderStatus>,
+    reservation: Option<Reservation>,
+) -> String {
     let status = status.map_or("*", OrderStatus::as_str);
-    match listing {
+    let scope = match listing {
         Listing::Own(user) => format!("own:{user}|status:{status}"),
         Listing::Admin(Some(user)) => format!("admin:{user}|status:{status}"),
         Listing::Admin(None) => format!("admin:*|status:{status}"),
+    };
+    // Appended only when filtering, so cursors issued before the filter existed stay valid.
+    match reservation {
+        Some(reservation) => format!("{scope}|reservation:{reservation}"),
+        None => scope,
     }
 }
 
@@ -345,7 +400,7 @@ fn start_position() -> Position {
 
 pub async fn list_orders(state: &AppState, request: ListRequest<'_>) -> ApiResult<OrderPage> {
     let key = CursorKey::derive(state.config.jwt_secret.expose().as_bytes());
-    let scope = cursor_scope(request.listing, request.status);
+    let scope = cursor_scope(request.listing, request.status, request.reservation);
     let before = match request.cursor {
         None => start_position(),
         Some(cursor) => key.decode(cursor, &scope).ok_or_else(|| {
@@ -355,14 +410,17 @@ pub async fn list_orders(state: &AppState, request: ListRequest<'_>) -> ApiResul
             )
         })?,
     };
-    let status = request.status.map(OrderStatus::as_str);
+    let filter = repo::Filter {
+        status: request.status.map(OrderStatus::as_str),
+        reservation: request.reservation.map(Reservation::as_str),
+    };
     // One extra row tells whether there is a next page.
     let fetch = request.limit + 1;
     let mut rows = match request.listing {
         Listing::Own(user) | Listing::Admin(Some(user)) => {
-            repo::list_for_user(&state.db, user, status, before, fetch).await?
+            repo::list_for_user(&state.db, user, filter, before, fetch).await?
         }
-        Listing::Admin(None) => repo::list_all(&state.db, status, before, fetch).await?,
+        Listing::Admin(None) => repo::list_all(&state.db, filter, before, fetch).await?,
     };
     let has_more = rows.len() > usize::try_from(request.limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
@@ -383,6 +441,7 @@ pub async fn list_orders(state: &AppState, request: ListRequest<'_>) -> ApiResul
                 id: row.id,
                 user_id: row.user_id,
                 status: parse_stored(&row.status)?,
+                reservation: parse_stored(&row.reservation)?,
                 currency: parse_stored(&row.currency)?,
                 total_amount: row.total_amount,
                 created_at: row.created_at,
@@ -410,16 +469,24 @@ mod tests {
     fn cursor_scope_names_the_listing_and_filter() {
         let user = Uuid::nil();
         assert_ne!(
-            cursor_scope(Listing::Own(user), None),
-            cursor_scope(Listing::Admin(Some(user)), None)
+            cursor_scope(Listing::Own(user), None, None),
+            cursor_scope(Listing::Admin(Some(user)), None, None)
         );
         assert_ne!(
-            cursor_scope(Listing::Own(user), None),
-            cursor_scope(Listing::Own(user), Some(OrderStatus::Paid))
+            cursor_scope(Listing::Own(user), None, None),
+            cursor_scope(Listing::Own(user), Some(OrderStatus::Paid), None)
         );
         assert_ne!(
-            cursor_scope(Listing::Admin(None), None),
-            cursor_scope(Listing::Admin(Some(user)), None)
+            cursor_scope(Listing::Admin(None), None, None),
+            cursor_scope(Listing::Admin(Some(user)), None, None)
+        );
+        assert_ne!(
+            cursor_scope(Listing::Admin(None), None, None),
+            cursor_scope(Listing::Admin(None), None, Some(Reservation::Reserved))
+        );
+        assert_ne!(
+            cursor_scope(Listing::Admin(None), None, Some(Reservation::Pending)),
+            cursor_scope(Listing::Admin(None), None, Some(Reservation::Reserved))
         );
     }
 }

@@ -289,6 +289,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             items: components["schemas"]["OrderLine"][];
+            /**
+             * @description Where the order's stock reservation stands; paying needs `reserved` (or `none`, an
+             *     order placed outside the inventory saga).
+             */
+            reservation: components["schemas"]["Reservation"];
             status: components["schemas"]["OrderStatus"];
             /**
              * Format: int64
@@ -324,6 +329,7 @@ export interface components {
             currency: components["schemas"]["Currency"];
             /** Format: uuid */
             id: string;
+            reservation: components["schemas"]["Reservation"];
             status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             total_amount: number;
@@ -352,6 +358,11 @@ export interface components {
             /** @default user */
             role: components["schemas"]["Role"];
         };
+        /**
+         * @description Where the order's stock reservation stands.
+         * @enum {string}
+         */
+        Reservation: "none" | "pending" | "reserved" | "rejected" | "released" | "committed";
         /** @enum {string} */
         Role: "user" | "admin";
         /**
@@ -440,6 +451,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Only orders in this status. */
                 status?: components["schemas"]["OrderStatus"];
+                /** @description Only orders whose stock reservation is in this state. */
+                reservation?: components["schemas"]["Reservation"];
             };
             header?: never;
             path?: never;
@@ -474,7 +487,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Invalid `user_id`, `limit`, `status` or `cursor` */
+            /** @description Invalid `user_id`, `limit`, `status`, `reservation` or `cursor` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1020,7 +1033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key was used with a different request (`IDEMPOTENCY_KEY_REUSED`) */
+            /** @description The key was used with a different request (`IDEMPOTENCY_KEY_REUSED`), or the caller already has `MAX_UNPAID_ORDERS` orders in status `created` (`TOO_MANY_UNPAID_ORDERS`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1175,7 +1188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The order's status does not allow this change (`INVALID_TRANSITION`) */
+            /** @description The order's status does not allow this change (`INVALID_TRANSITION`); paying while the stock is not reserved yet (`RESERVATION_PENDING`) or no longer held (`RESERVATION_NOT_HELD`) */
             409: {
                 headers: {
                     [name: string]: unknown;

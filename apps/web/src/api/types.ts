@@ -18,6 +18,7 @@ export type Currency = CreateOrderRequest["currency"];
 export type Order = Schemas["Order"];
 export type OrderItem = Order["items"][number];
 export type OrderStatus = Order["status"];
+export type Reservation = Order["reservation"];
 export type OrderSummary = Schemas["OrderSummary"];
 export type OrderPage = Schemas["OrderPage"];
 export type UpdateOrderStatusRequest = Schemas["UpdateOrderStatusRequest"];

@@ -32,6 +32,7 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
+import { isPayable, reservationLabel } from "@/features/orders/status";
 import { formatDateTime, shortId } from "@/lib/dates";
 import { formatInteger, formatMoney } from "@/lib/money";
 
@@ -96,7 +97,10 @@ function OrderDetails({ order }: { order: Order }) {
           <p className="text-sm text-muted-foreground">
             Placed {formatDateTime(order.created_at)} · {formatInteger(itemCount)} unit
             {itemCount === 1 ? "" : "s"} across {order.items.length} line
-            {order.items.length === 1 ? "" : "s"}
+            {order.items.length === 1 ? "" : "s"} ·{" "}
+            <span data-testid="order-reservation" data-reservation={order.reservation}>
+              {reservationLabel(order.reservation)}
+            </span>
           </p>
         </div>
         {canTransition && (
@@ -126,7 +130,10 @@ function OrderDetails({ order }: { order: Order }) {
                 </AlertDialogFooter>
               </AlertDialogContent>
             </AlertDialog>
-            <Button onClick={() => update.mutate("paid")} disabled={update.isPending}>
+            <Button
+              onClick={() => update.mutate("paid")}
+              disabled={update.isPending || !isPayable(order.reservation)}
+            >
               <CreditCard /> Pay {formatMoney(order.total_amount, order.currency)}
             </Button>
           </div>

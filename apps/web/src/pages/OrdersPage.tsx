@@ -6,7 +6,7 @@ import type { OrderStatus } from "@/api/types";
 import { PageHeader } from "@/components/page-header";
 import { EmptyState, ErrorState } from "@/components/states";
 import { StatusBadge } from "@/components/status-badge";
-import { ORDER_STATUSES, statusLabel } from "@/features/orders/status";
+import { ORDER_STATUSES, reservationLabel, statusLabel } from "@/features/orders/status";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import {
@@ -170,6 +170,12 @@ export function OrdersPage() {
                     </TableCell>
                     <TableCell>
                       <StatusBadge status={o.status} />
+                      <div
+                        className="mt-1 text-xs text-muted-foreground"
+                        data-testid="order-reservation"
+                      >
+                        {reservationLabel(o.reservation)}
+                      </div>
                     </TableCell>
                     <TableCell className="tabular pr-4 text-right font-medium sm:pr-2">
                       {formatMoney(o.total_amount, o.currency)}

@@ -10,6 +10,7 @@
 mod endpoints;
 pub mod request;
 mod response;
+mod saga;
 mod users;
 
 use api::config::Config;
@@ -49,6 +50,10 @@ pub fn test_env(database_url: &str) -> Vec<(String, String)> {
             "CORS_ORIGINS".to_owned(),
             "http://localhost:5173".to_owned(),
         ),
+        // Tests create many unpaid orders per user; `orders/unpaid_limit.rs` tests the
+        // default. The saga stays enabled (the default): tests that pay an order reserve
+        // it first with `app.reserve(id)`.
+        ("MAX_UNPAID_ORDERS".to_owned(), "100000".to_owned()),
     ]
 }
 

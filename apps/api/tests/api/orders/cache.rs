@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use redis::AsyncCommands;
 
-use super::created_order;
+use super::reserved_order;
 use crate::helpers::TestApp;
 
 async fn counter(app: &TestApp, name: &str) -> f64 {
@@ -20,7 +20,7 @@ async fn order_reads_are_cached_invalidated_and_never_leak() {
     let alice = app.user().await;
     let mallory = app.user().await;
     let admin = app.admin().await;
-    let order = created_order(&app, &alice).await;
+    let order = reserved_order(&app, &alice).await;
     let id = order["id"].as_str().unwrap().to_owned();
     let key = format!("order:{id}");
     let mut redis = app.state.redis.connection().await.unwrap();

@@ -50,6 +50,7 @@ async fn keyset_pages_have_no_duplicates_or_gaps_while_orders_arrive() {
             "created_at",
             "currency",
             "id",
+            "reservation",
             "status",
             "total_amount",
             "user_id"

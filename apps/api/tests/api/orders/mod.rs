@@ -8,7 +8,10 @@ mod create;
 mod get;
 mod idempotency;
 mod list;
+mod reservation;
+mod reservation_filter;
 mod status;
+mod unpaid_limit;
 mod validation;
 
 use axum::http::StatusCode;
@@ -22,6 +25,17 @@ async fn created_order(app: &TestApp, who: &TestUser) -> Value {
     let response = app.create_order(who, &order_body("SKU-1", 2, 150)).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     response.json()
+}
+
+/// An order of `who` whose stock the inventory reserved: payable.
+async fn reserved_order(app: &TestApp, who: &TestUser) -> Value {
+    let order = created_order(app, who).await;
+    let applied = app.reserve(order["id"].as_str().unwrap()).await;
+    assert!(
+        matches!(applied, api::orders::saga::Applied::Changed { .. }),
+        "{applied:?}"
+    );
+    order
 }
 
 fn order_body(sku: &str, qty: i64, unit_price: i64) -> Value {

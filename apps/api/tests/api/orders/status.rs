@@ -5,7 +5,7 @@ use events::{Envelope, EventPayload};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{created_order, outbox_rows, uuid_of};
+use super::{created_order, outbox_rows, reserved_order, uuid_of};
 use crate::helpers::{send, TestApp};
 
 #[tokio::test]
@@ -14,7 +14,7 @@ async fn status_changes_follow_the_transition_rules_and_emit_events() {
     let alice = app.user().await;
     let mallory = app.user().await;
     let admin = app.admin().await;
-    let paid = created_order(&app, &alice).await;
+    let paid = reserved_order(&app, &alice).await;
     let paid_id = paid["id"].as_str().unwrap();
 
     // Bad input first: nothing changes.
@@ -106,7 +106,7 @@ async fn concurrent_pay_and_cancel_let_exactly_one_win() {
     let app = TestApp::spawn().await;
     let alice = app.user().await;
     for _ in 0..5 {
-        let order = created_order(&app, &alice).await;
+        let order = reserved_order(&app, &alice).await;
         let id = order["id"].as_str().unwrap().to_owned();
         let tasks: Vec<_> = ["paid", "canceled"]
             .into_iter()
