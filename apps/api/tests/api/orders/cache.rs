@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use redis::AsyncCommands;
 
-use super::reserved_order;
+use super::{created_order, reserved_order};
 use crate::helpers::TestApp;
 
 async fn counter(app: &TestApp, name: &str) -> f64 {
