@@ -26,6 +26,8 @@ API_PORT=${API_PORT:-8000}
 # Where the outbox worker and the projector serve /healthz and /metrics (METRICS_ADDR).
 OUTBOX_WORKER_PORT=${OUTBOX_WORKER_PORT:-9101}
 PROJECTOR_PORT=${PROJECTOR_PORT:-9102}
+# The inventory service's internal HTTP API (with /healthz and /metrics).
+INVENTORY_PORT=${INVENTORY_PORT:-8010}
 WEB_PORT=${WEB_PORT:-5173}
 export FLINK_REST_PORT=${FLINK_REST_PORT:-8081}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
