@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use crate::helpers::{canceled, created, TestApp};
 
-async fn produce(brokers: &str, topic: &str, messages: &[(String, Vec<u8>)]) {
+pub async fn produce(brokers: &str, topic: &str, messages: &[(String, Vec<u8>)]) {
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("message.timeout.ms", "10000")
@@ -35,7 +35,7 @@ async fn produce(brokers: &str, topic: &str, messages: &[(String, Vec<u8>)]) {
 }
 
 /// The group's committed offsets summed over the topic's partitions.
-fn committed(brokers: &str, group: &str, topic: &str) -> i64 {
+pub fn committed(brokers: &str, group: &str, topic: &str) -> i64 {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", group)

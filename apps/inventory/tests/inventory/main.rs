@@ -6,6 +6,7 @@ mod helpers;
 mod availability;
 mod client;
 mod consumer;
+mod consumer_outage;
 mod create_stock;
 mod get_stock;
 mod list_stock;
