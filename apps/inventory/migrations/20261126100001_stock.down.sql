@@ -1,0 +1,4 @@
+DROP TABLE saga_epoch;
+DROP TABLE processed_events;
+DROP TABLE reservations;
+DROP TABLE stock;

@@ -1,0 +1,17 @@
+//! Integration tests of the inventory service against the real PostgreSQL and broker of
+//! the stack, one file per flow or endpoint.
+
+mod helpers;
+
+mod availability;
+mod client;
+mod consumer;
+mod consumer_outage;
+mod create_stock;
+mod get_stock;
+mod list_stock;
+mod migrations;
+mod outage;
+mod redelivery;
+mod reserve;
+mod set_on_hand;
