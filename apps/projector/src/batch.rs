@@ -1,5 +1,5 @@
 //! One batch of consumed messages, validated and reduced to what must be written: the
-//! events to insert, the last value per `sku_stats` key, the messages to dead-letter, and
+//! events to insert (orders' and the inventory's), the last value per `sku_stats` key, the messages to dead-letter, and
 //! the offsets to commit once all of that is acknowledged. Pure: no I/O here.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,12 +13,22 @@ use read_model::{parse_sku_stat_message, SkuStat, SkuStatKey};
 pub struct Topics {
     pub events: String,
     pub sku_stats: String,
+    pub inventory_events: String,
+}
+
+/// The dead-letter topic per source: the orders' topics' and the inventory's.
+#[derive(Debug, Clone)]
+pub struct DeadLetterTopics {
+    pub orders: String,
+    pub inventory: String,
 }
 
 /// A message that failed validation, with the reason for its dead letter.
 #[derive(Debug)]
 pub struct Rejected {
     pub message: OwnedMessage,
+    /// The dead-letter topic of the message's source topic.
+    pub dlq_topic: String,
     pub reason_code: &'static str,
     pub reason: String,
 }
@@ -29,6 +39,8 @@ pub struct Batch {
     pub consumed: BTreeMap<String, usize>,
     /// Valid events in consumption order (duplicates included: the insert tolerates them).
     pub events: Vec<Envelope>,
+    /// Valid `Stock*` events from the inventory's topic, likewise.
+    pub stock_events: Vec<Envelope>,
     /// The last value per key, in the order the keys first appeared.
     pub stats: Vec<SkuStat>,
     /// Stat messages superseded by a later value of the same key in this batch.
@@ -40,7 +52,7 @@ pub struct Batch {
 
 impl Batch {
     /// Sorts `messages` (in consumption order) into what the batch must write.
-    pub fn validate(messages: Vec<OwnedMessage>, topics: &Topics) -> Self {
+    pub fn validate(messages: Vec<OwnedMessage>, topics: &Topics, dlq: &DeadLetterTopics) -> Self {
         let mut batch = Self::default();
         let mut stat_slots: HashMap<SkuStatKey, usize> = HashMap::new();
         for message in messages {
@@ -58,7 +70,25 @@ impl Batch {
             if message.topic() == topics.events {
                 match Envelope::parse(payload) {
                     Ok(envelope) => batch.events.push(envelope),
-                    Err(err) => batch.reject(message, err.reason_code(), err.to_string()),
+                    Err(err) => {
+                        batch.reject(message, &dlq.orders, err.reason_code(), err.to_string())
+                    }
+                }
+            } else if message.topic() == topics.inventory_events {
+                match Envelope::parse(payload) {
+                    Ok(envelope) if read_model::stock_events::accepts(envelope.event_type()) => {
+                        batch.stock_events.push(envelope);
+                    }
+                    Ok(envelope) => {
+                        let reason = format!(
+                            "{} is not an inventory event",
+                            envelope.event_type().as_str()
+                        );
+                        batch.reject(message, &dlq.inventory, "unexpected_event_type", reason);
+                    }
+                    Err(err) => {
+                        batch.reject(message, &dlq.inventory, err.reason_code(), err.to_string());
+                    }
                 }
             } else if message.topic() == topics.sku_stats {
                 match parse_sku_stat_message(payload) {
@@ -72,7 +102,9 @@ impl Batch {
                             batch.stats.push(stat);
                         }
                     },
-                    Err(err) => batch.reject(message, err.reason_code(), err.to_string()),
+                    Err(err) => {
+                        batch.reject(message, &dlq.orders, err.reason_code(), err.to_string())
+                    }
                 }
             } else {
                 tracing::warn!(topic = message.topic(), "message from an unexpected topic");
@@ -81,7 +113,13 @@ impl Batch {
         batch
     }
 
-    fn reject(&mut self, message: OwnedMessage, reason_code: &'static str, reason: String) {
+    fn reject(
+        &mut self,
+        message: OwnedMessage,
+        dlq_topic: &str,
+        reason_code: &'static str,
+        reason: String,
+    ) {
         let reason = if message.payload().unwrap_or_default().is_empty() {
             "empty payload".to_owned()
         } else {
@@ -89,6 +127,7 @@ impl Batch {
         };
         self.rejected.push(Rejected {
             message,
+            dlq_topic: dlq_topic.to_owned(),
             reason_code,
             reason,
         });
@@ -109,6 +148,14 @@ mod tests {
         Topics {
             events: "ev".into(),
             sku_stats: "st".into(),
+            inventory_events: "inv".into(),
+        }
+    }
+
+    fn dlq() -> DeadLetterTopics {
+        DeadLetterTopics {
+            orders: "ev.dlq".into(),
+            inventory: "inv.dlq".into(),
         }
     }
 
@@ -148,6 +195,7 @@ mod tests {
                 message("ev", 2, 40, b""),
             ],
             &topics(),
+            &dlq(),
         );
         let values: Vec<(&str, &str, i64)> = batch
             .stats
@@ -163,6 +211,7 @@ mod tests {
             .map(|r| (r.reason_code, r.reason.as_str()))
             .collect();
         assert_eq!(codes[1], ("malformed_json", "empty payload"));
+        assert!(batch.rejected.iter().all(|r| r.dlq_topic == "ev.dlq"));
         assert_eq!(codes[0].0, "malformed_json");
         assert_eq!(
             batch.offsets.into_iter().collect::<Vec<_>>(),
@@ -172,5 +221,77 @@ mod tests {
                 (("st".to_owned(), 1), 5)
             ]
         );
+    }
+
+    fn stock_adjusted() -> Envelope {
+        Envelope::new(
+            uuid::Uuid::new_v4(),
+            chrono::Utc::now(),
+            "inventory",
+            "req-1",
+            events::EventPayload::StockAdjusted(events::StockAdjusted {
+                sku: "SKU-1".into(),
+                reason: events::AdjustReason::Restock,
+                previous_on_hand: 0,
+                on_hand: 10,
+                reserved: 0,
+                actor_id: uuid::Uuid::new_v4(),
+            }),
+        )
+    }
+
+    #[test]
+    fn inventory_messages_become_stock_events_or_inventory_dead_letters() {
+        let valid = stock_adjusted();
+        let batch = Batch::validate(
+            vec![
+                message("inv", 0, 1, valid.to_json().as_bytes()),
+                message("inv", 0, 2, b"{oops"),
+                message("ev", 0, 7, valid.to_json().as_bytes()),
+            ],
+            &topics(),
+            &dlq(),
+        );
+        let ids = |events: &[Envelope]| events.iter().map(|e| e.event_id).collect::<Vec<_>>();
+        assert_eq!(ids(&batch.stock_events), [valid.event_id]);
+        // A Stock* event on the orders' topic stays in the orders' audit, as before.
+        assert_eq!(ids(&batch.events), [valid.event_id]);
+        let rejected: Vec<(&str, &str)> = batch
+            .rejected
+            .iter()
+            .map(|r| (r.reason_code, r.dlq_topic.as_str()))
+            .collect();
+        assert_eq!(rejected, [("malformed_json", "inv.dlq")]);
+
+        let wrong_type = stock_order_created();
+        let batch = Batch::validate(
+            vec![message("inv", 1, 0, wrong_type.to_json().as_bytes())],
+            &topics(),
+            &dlq(),
+        );
+        assert!(batch.stock_events.is_empty());
+        assert_eq!(batch.rejected[0].reason_code, "unexpected_event_type");
+        assert_eq!(batch.rejected[0].dlq_topic, "inv.dlq");
+        assert!(batch.rejected[0].reason.contains("OrderCreated"));
+    }
+
+    fn stock_order_created() -> Envelope {
+        Envelope::new(
+            uuid::Uuid::new_v4(),
+            chrono::Utc::now(),
+            "api",
+            "req-1",
+            events::EventPayload::OrderCreated(events::OrderCreated {
+                order_id: uuid::Uuid::new_v4(),
+                user_id: uuid::Uuid::new_v4(),
+                currency: "EUR".into(),
+                total_amount: 100,
+                items: vec![events::OrderItem {
+                    sku: "SKU-1".into(),
+                    qty: 1,
+                    unit_price: 100,
+                }],
+            }),
+        )
     }
 }

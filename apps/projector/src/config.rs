@@ -12,6 +12,9 @@ pub struct Config {
     pub events_topic: String,
     pub sku_stats_topic: String,
     pub dlq_topic: String,
+    pub inventory_events_topic: String,
+    /// Where invalid messages of `inventory_events_topic` go (`dlq_topic` is for orders').
+    pub inventory_dlq_topic: String,
     pub consumer_group: String,
     pub metrics_addr: SocketAddr,
     /// A batch is written once it holds this many messages ...
@@ -31,6 +34,8 @@ impl std::fmt::Debug for Config {
             .field("events_topic", &self.events_topic)
             .field("sku_stats_topic", &self.sku_stats_topic)
             .field("dlq_topic", &self.dlq_topic)
+            .field("inventory_events_topic", &self.inventory_events_topic)
+            .field("inventory_dlq_topic", &self.inventory_dlq_topic)
             .field("consumer_group", &self.consumer_group)
             .field("metrics_addr", &self.metrics_addr)
             .field("batch_max_messages", &self.batch_max_messages)
@@ -48,6 +53,10 @@ impl Config {
             events_topic: env.kafka_name("ORDERS_EVENTS_TOPIC", events::TOPIC_ORDER_EVENTS)?,
             sku_stats_topic: env.kafka_name("SKU_STATS_TOPIC", events::TOPIC_SKU_STATS)?,
             dlq_topic: env.kafka_name("DLQ_TOPIC", events::TOPIC_DEAD_LETTER)?,
+            inventory_events_topic: env
+                .kafka_name("INVENTORY_EVENTS_TOPIC", events::TOPIC_INVENTORY_EVENTS)?,
+            inventory_dlq_topic: env
+                .kafka_name("INVENTORY_DLQ_TOPIC", events::TOPIC_INVENTORY_DEAD_LETTER)?,
             consumer_group: env.kafka_name("CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
             batch_max_messages: env.in_range("PROJECTOR_BATCH_MAX_MESSAGES", 1_000, 1, 100_000)?,
@@ -76,6 +85,8 @@ mod tests {
         assert_eq!(config.events_topic, "orders.events");
         assert_eq!(config.sku_stats_topic, "orders.sku-stats");
         assert_eq!(config.dlq_topic, "orders.dlq");
+        assert_eq!(config.inventory_events_topic, "inventory.events");
+        assert_eq!(config.inventory_dlq_topic, "inventory.dlq");
         assert_eq!(config.consumer_group, "orderflow-projector");
         assert_eq!(config.metrics_addr.to_string(), "127.0.0.1:9102");
         assert_eq!(config.batch_max_messages, 1_000);
@@ -90,6 +101,8 @@ mod tests {
             ("MONGODB_URL", ""),
             ("MONGODB_URL", "postgres://x"),
             ("SKU_STATS_TOPIC", "a b"),
+            ("INVENTORY_EVENTS_TOPIC", "a b"),
+            ("INVENTORY_DLQ_TOPIC", "x/y"),
             ("CONSUMER_GROUP", "g/1"),
             ("METRICS_ADDR", "x"),
             ("PROJECTOR_BATCH_MAX_MESSAGES", "0"),

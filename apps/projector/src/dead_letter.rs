@@ -9,12 +9,9 @@ use rdkafka::util::Timeout;
 
 use crate::batch::Rejected;
 
-/// Publishes one dead letter and waits for the broker's acknowledgement.
-pub async fn publish(
-    producer: &FutureProducer,
-    dlq_topic: &str,
-    rejected: &Rejected,
-) -> Result<(), KafkaError> {
+/// Publishes one dead letter to its source topic's DLQ and waits for the broker's
+/// acknowledgement.
+pub async fn publish(producer: &FutureProducer, rejected: &Rejected) -> Result<(), KafkaError> {
     let message = &rejected.message;
     let payload = message.payload().unwrap_or_default();
     let letter = DeadLetter::new(
@@ -35,7 +32,7 @@ pub async fn publish(
         .insert(header("source_offset", &offset));
     producer
         .send(
-            FutureRecord::to(dlq_topic)
+            FutureRecord::to(&rejected.dlq_topic)
                 .key(message.key().unwrap_or_default())
                 .payload(&body)
                 .headers(headers),

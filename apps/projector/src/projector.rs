@@ -1,5 +1,5 @@
-//! The batch loop: poll batch → validate → write events ∥ write stats ∥ dead-letter →
-//! commit.
+//! The batch loop: poll batch → validate → write events ∥ write stock events ∥ write stats
+//! ∥ dead-letter → commit.
 //!
 //! At-least-once: a batch's offsets are committed only after MongoDB acknowledged its
 //! writes and the broker its dead letters; a failure is retried (the batch is kept, nothing
@@ -21,7 +21,7 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::batch::{Batch, Topics};
+use crate::batch::{Batch, DeadLetterTopics, Topics};
 use crate::config::Config;
 use crate::dead_letter;
 
@@ -66,6 +66,7 @@ type Offsets = BTreeMap<(String, i32), i64>;
 pub struct Projector {
     config: Config,
     topics: Topics,
+    dead_letter_topics: DeadLetterTopics,
     database: Database,
     consumer: StreamConsumer<LagContext>,
     producer: FutureProducer,
@@ -96,10 +97,16 @@ impl Projector {
         let topics = Topics {
             events: config.events_topic.clone(),
             sku_stats: config.sku_stats_topic.clone(),
+            inventory_events: config.inventory_events_topic.clone(),
+        };
+        let dead_letter_topics = DeadLetterTopics {
+            orders: config.dlq_topic.clone(),
+            inventory: config.inventory_dlq_topic.clone(),
         };
         Ok(Self {
             config,
             topics,
+            dead_letter_topics,
             database,
             consumer,
             producer,
@@ -121,8 +128,11 @@ impl Projector {
         {
             return Ok(());
         }
-        self.consumer
-            .subscribe(&[self.topics.events.as_str(), self.topics.sku_stats.as_str()])?;
+        self.consumer.subscribe(&[
+            self.topics.events.as_str(),
+            self.topics.sku_stats.as_str(),
+            self.topics.inventory_events.as_str(),
+        ])?;
         tracing::info!("projector consuming");
 
         // Everything written so far, per partition: committed once more, synchronously, at
@@ -134,12 +144,13 @@ impl Projector {
             let started = Instant::now();
             let batch = self.validate(messages);
             let writes = async {
-                let (events, stats, letters) = tokio::join!(
+                let (events, stock_events, stats, letters) = tokio::join!(
                     self.write_events(&batch, stop.clone()),
+                    self.write_stock_events(&batch, stop.clone()),
                     self.write_stats(&batch, stop.clone()),
                     self.dead_letter(&batch, stop.clone()),
                 );
-                events && stats && letters
+                events && stock_events && stats && letters
             };
             // Pipelined: the next batch is consumed while this one is written; only this
             // batch's offsets are committed below.
@@ -233,7 +244,7 @@ impl Projector {
 
     #[tracing::instrument(name = "validate", skip_all, fields(messages = messages.len()))]
     fn validate(&self, messages: Vec<OwnedMessage>) -> Batch {
-        let batch = Batch::validate(messages, &self.topics);
+        let batch = Batch::validate(messages, &self.topics, &self.dead_letter_topics);
         for (topic, count) in &batch.consumed {
             metrics::counter!("projector_consumed_total", "topic" => topic.clone())
                 .increment(*count as u64);
@@ -258,6 +269,25 @@ impl Projector {
         metrics::counter!("projector_duplicates_total").increment(written.duplicates as u64);
         metrics::counter!("projector_written_total", "collection" => read_model::order_events::COLLECTION)
             .increment(batch.events.len() as u64);
+        true
+    }
+
+    /// One unordered bulk insert into `stock_events`; duplicates count as written.
+    #[tracing::instrument(name = "write stock events", skip_all, fields(events = batch.stock_events.len()))]
+    async fn write_stock_events(&self, batch: &Batch, mut stop: watch::Receiver<bool>) -> bool {
+        if batch.stock_events.is_empty() {
+            return true;
+        }
+        let Some(written) = retry("insert stock events", &mut stop, || {
+            read_model::insert_stock_events(&self.database, &batch.stock_events)
+        })
+        .await
+        else {
+            return false;
+        };
+        metrics::counter!("projector_duplicates_total").increment(written.duplicates as u64);
+        metrics::counter!("projector_written_total", "collection" => read_model::stock_events::COLLECTION)
+            .increment(batch.stock_events.len() as u64);
         true
     }
 
@@ -290,6 +320,7 @@ impl Projector {
             let message = &rejected.message;
             tracing::warn!(
                 topic = message.topic(),
+                dlq_topic = rejected.dlq_topic,
                 partition = message.partition(),
                 offset = message.offset(),
                 reason_code = rejected.reason_code,
@@ -299,9 +330,11 @@ impl Projector {
         }
         let mut delay = FIRST_RETRY_DELAY;
         while !pending.is_empty() {
-            let results = join_all(pending.iter().map(|rejected| {
-                dead_letter::publish(&self.producer, &self.config.dlq_topic, rejected)
-            }))
+            let results = join_all(
+                pending
+                    .iter()
+                    .map(|rejected| dead_letter::publish(&self.producer, rejected)),
+            )
             .await;
             let mut failed = Vec::new();
             for (rejected, result) in pending.into_iter().zip(results) {

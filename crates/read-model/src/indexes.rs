@@ -7,10 +7,14 @@ use mongodb::{Database, IndexModel};
 
 use crate::order_events::{self, fields as event};
 use crate::sku_stats::{self, fields as stat};
+use crate::stock_events::{self, fields as stock};
 
 pub const EVENT_ID_UNIQUE: &str = "event_id_unique";
 pub const ORDER_ID: &str = "order_id";
 pub const OCCURRED_AT: &str = "occurred_at";
+/// `stock_events`: an order's or a SKU's history (`key`), and every event touching a SKU.
+pub const KEY: &str = "key";
+pub const SKUS: &str = "skus";
 pub const SKU_CURRENCY_WINDOW_UNIQUE: &str = "sku_currency_window_start_unique";
 /// The top-SKUs query filters by currency and window range.
 pub const CURRENCY_WINDOW_START: &str = "currency_window_start";
@@ -40,6 +44,14 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), Error> {
             named(doc! {event::EVENT_ID: 1}, EVENT_ID_UNIQUE, true),
             named(doc! {event::ORDER_ID: 1}, ORDER_ID, false),
             named(doc! {event::OCCURRED_AT: 1}, OCCURRED_AT, false),
+        ])
+        .await?;
+    stock_events::collection(db)
+        .create_indexes([
+            named(doc! {stock::EVENT_ID: 1}, EVENT_ID_UNIQUE, true),
+            named(doc! {stock::KEY: 1}, KEY, false),
+            named(doc! {stock::SKUS: 1}, SKUS, false),
+            named(doc! {stock::OCCURRED_AT: 1}, OCCURRED_AT, false),
         ])
         .await?;
     migrate_legacy_sku_stats(db).await?;

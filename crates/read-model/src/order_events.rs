@@ -6,10 +6,10 @@
 
 use events::Envelope;
 use mongodb::bson::{doc, Document};
-use mongodb::error::{Error, ErrorKind};
+use mongodb::error::Error;
 use mongodb::{Collection, Database};
 
-use crate::{bson_date, DUPLICATE_KEY};
+use crate::{bson_date, insert_unordered, EventsWritten};
 
 pub const COLLECTION: &str = "order_events";
 
@@ -38,46 +38,13 @@ pub fn document(envelope: &Envelope) -> Result<Document, Error> {
     })
 }
 
-/// What one bulk insert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EventsWritten {
-    /// New documents.
-    pub inserted: usize,
-    /// Events already in the log (a replay, or twice in the same batch).
-    pub duplicates: usize,
-}
-
 /// Inserts the events with one unordered bulk insert. Duplicate-key errors (the event is
 /// already there) count as written; any other error fails the whole call, and since the
 /// insert is idempotent by `event_id`, the caller simply retries it.
 pub async fn insert_events(db: &Database, envelopes: &[Envelope]) -> Result<EventsWritten, Error> {
-    if envelopes.is_empty() {
-        return Ok(EventsWritten::default());
-    }
     let documents = envelopes
         .iter()
         .map(document)
         .collect::<Result<Vec<_>, _>>()?;
-    match collection(db).insert_many(documents).ordered(false).await {
-        Ok(result) => Ok(EventsWritten {
-            inserted: result.inserted_ids.len(),
-            duplicates: envelopes.len() - result.inserted_ids.len(),
-        }),
-        Err(err) => match err.kind.as_ref() {
-            ErrorKind::InsertMany(failure)
-                if failure.write_concern_error.is_none()
-                    && failure
-                        .write_errors
-                        .as_ref()
-                        .is_some_and(|errors| errors.iter().all(|e| e.code == DUPLICATE_KEY)) =>
-            {
-                let duplicates = failure.write_errors.as_ref().map_or(0, Vec::len);
-                Ok(EventsWritten {
-                    inserted: envelopes.len() - duplicates,
-                    duplicates,
-                })
-            }
-            _ => Err(err),
-        },
-    }
+    insert_unordered(&collection(db), documents).await
 }

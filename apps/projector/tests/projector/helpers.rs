@@ -34,6 +34,8 @@ pub struct Setup {
     pub events_topic: String,
     pub stats_topic: String,
     pub dlq_topic: String,
+    pub inventory_events_topic: String,
+    pub inventory_dlq_topic: String,
     pub group: String,
     pub database: String,
 }
@@ -45,12 +47,20 @@ impl Setup {
             events_topic: testkit::unique_name("test.orders.events"),
             stats_topic: testkit::unique_name("test.orders.sku-stats"),
             dlq_topic: testkit::unique_name("test.orders.dlq"),
+            inventory_events_topic: testkit::unique_name("test.inventory.events"),
+            inventory_dlq_topic: testkit::unique_name("test.inventory.dlq"),
             group: testkit::unique_name("test-projector"),
             database: testkit::unique_name("projector_test").replace('-', "_"),
         };
         testkit::kafka::create_topics(
             &setup.brokers,
-            &[&setup.events_topic, &setup.stats_topic, &setup.dlq_topic],
+            &[
+                &setup.events_topic,
+                &setup.stats_topic,
+                &setup.dlq_topic,
+                &setup.inventory_events_topic,
+                &setup.inventory_dlq_topic,
+            ],
         )
         .await;
         setup
@@ -64,6 +74,11 @@ impl Setup {
             ("ORDERS_EVENTS_TOPIC", self.events_topic.as_str()),
             ("SKU_STATS_TOPIC", self.stats_topic.as_str()),
             ("DLQ_TOPIC", self.dlq_topic.as_str()),
+            (
+                "INVENTORY_EVENTS_TOPIC",
+                self.inventory_events_topic.as_str(),
+            ),
+            ("INVENTORY_DLQ_TOPIC", self.inventory_dlq_topic.as_str()),
             ("CONSUMER_GROUP", self.group.as_str()),
         ]))
         .expect("test configuration is valid")

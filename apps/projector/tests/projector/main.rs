@@ -8,3 +8,4 @@ mod helpers;
 mod outage;
 mod pipeline;
 mod sku_stats;
+mod stock_events;
