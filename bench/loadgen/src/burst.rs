@@ -58,6 +58,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .await?;
     let run = run_id();
     let mut planner = Planner::new(&run, options.mix.clone(), 0);
+    crate::stock::stock_generously(&api, &options.target.admin, &planner.skus()).await?;
     println!(
         "load model: CLOSED loop, {} clients place {} orders through the API while the outbox worker is stopped; then the worker drains the backlog",
         options.clients, options.orders

@@ -6,10 +6,12 @@
 
 mod api;
 mod burst;
+mod inventory;
 mod observe;
 mod orders;
 mod pipeline;
 mod report;
+mod stock;
 
 use std::path::PathBuf;
 
@@ -32,6 +34,9 @@ enum Command {
     /// N pending outbox rows while the worker is stopped, then its drain rate and the time
     /// until the read model has caught up, beside the MongoDB server's own insert_many rate.
     Burst(burst::Options),
+    /// Closed-loop order → reserved through the API, spread over many SKUs and on one hot
+    /// SKU, at several client counts (bench/inventory runs pgbench beside it).
+    Inventory(inventory::Options),
     /// Prints shell assignments for bench/http: TOKENS (one per user), ORDER_ID (an order of
     /// the first user, placed now) and USER_ID (its owner).
     Session(Target),
@@ -62,6 +67,8 @@ pub struct Target {
     /// Access tokens are kept here between runs (they live 15 minutes) to spare logins.
     #[arg(long, env = "BENCH_TOKEN_CACHE")]
     pub token_cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub admin: stock::Admin,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -69,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Pipeline(options) => pipeline::run(options).await,
         Command::Burst(options) => burst::run(options).await,
+        Command::Inventory(options) => inventory::run(options).await,
         Command::Session(target) => session(target).await,
     }
 }
@@ -79,6 +87,10 @@ async fn session(target: Target) -> anyhow::Result<()> {
         .tokens(target.users, target.token_cache.as_deref())
         .await?;
     let mut planner = orders::Planner::new(&pipeline::run_id(), orders::Mix::default(), 0);
+    // bench/http's wrk script orders WRK-00..49 (bench/http.d/post-orders.lua).
+    let mut skus = planner.skus();
+    skus.extend((0..50).map(|n| format!("WRK-{n:02}")));
+    stock::stock_generously(&api, &target.admin, &skus).await?;
     let order = planner.next();
     let answer = api
         .call(

@@ -83,6 +83,13 @@ impl Planner {
         format!("{}-", self.run)
     }
 
+    /// Every SKU the non-probe items are drawn from.
+    pub fn skus(&self) -> Vec<String> {
+        (0..self.mix.skus)
+            .map(|n| format!("{}-{n:02}", self.run))
+            .collect()
+    }
+
     pub fn probe_prefix(&self) -> String {
         format!("{}P-", self.run)
     }

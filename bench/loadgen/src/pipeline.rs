@@ -49,6 +49,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .await?;
     let run = run_id();
     let mut planner = Planner::new(&run, options.mix.clone(), options.probe_every);
+    // Probe SKUs stay unstocked: with the saga on, probes are rejected (and still counted in
+    // /stats/sku, which counts placed orders).
+    crate::stock::stock_generously(&api, &options.target.admin, &planner.skus()).await?;
     println!(
         "load model: OPEN loop, fixed arrival rate {}/s for {} s, latency measured from each order's intended send time",
         options.rate, options.seconds
