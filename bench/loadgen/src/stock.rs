@@ -34,7 +34,7 @@ impl Stocker {
     /// Logs the admin in through the API; `None` (with a note) when no admin is configured.
     pub async fn login(api: &Api, admin: &Admin) -> anyhow::Result<Option<Self>> {
         let (Some(email), Some(password)) = (&admin.admin_email, &admin.admin_password) else {
-            println!("stock: not set up (no BENCH_ADMIN_EMAIL/BENCH_ADMIN_PASSWORD); with the saga on, orders of unstocked SKUs are rejected");
+            eprintln!("stock: not set up (no BENCH_ADMIN_EMAIL/BENCH_ADMIN_PASSWORD); with the saga on, orders of unstocked SKUs are rejected");
             return Ok(None);
         };
         let answer = api
@@ -84,10 +84,11 @@ impl Stocker {
 }
 
 /// Stocks `skus` generously when an admin is configured (the shared step of every bench).
+/// Notes go to stderr: `session`'s stdout is eval'd by bench/http.
 pub async fn stock_generously(api: &Api, admin: &Admin, skus: &[String]) -> anyhow::Result<()> {
     if let Some(stocker) = Stocker::login(api, admin).await? {
         stocker.stock(skus, GENEROUS).await?;
-        println!("stock: {} SKUs set to on_hand {GENEROUS}", skus.len());
+        eprintln!("stock: {} SKUs set to on_hand {GENEROUS}", skus.len());
     }
     Ok(())
 }
