@@ -32,6 +32,8 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
+import { ReservationBadge } from "@/features/orders/ReservationBadge";
+import { ReservationNote } from "@/features/orders/ReservationNote";
 import { isPayable, reservationLabel } from "@/features/orders/status";
 import { formatDateTime, shortId } from "@/lib/dates";
 import { formatInteger, formatMoney } from "@/lib/money";
@@ -93,14 +95,12 @@ function OrderDetails({ order }: { order: Order }) {
               Order #{shortId(order.id)}
             </h1>
             <StatusBadge status={order.status} />
+            <ReservationBadge reservation={order.reservation} />
           </div>
           <p className="text-sm text-muted-foreground">
             Placed {formatDateTime(order.created_at)} · {formatInteger(itemCount)} unit
             {itemCount === 1 ? "" : "s"} across {order.items.length} line
-            {order.items.length === 1 ? "" : "s"} ·{" "}
-            <span data-testid="order-reservation" data-reservation={order.reservation}>
-              {reservationLabel(order.reservation)}
-            </span>
+            {order.items.length === 1 ? "" : "s"}
           </p>
         </div>
         {canTransition && (
@@ -133,6 +133,11 @@ function OrderDetails({ order }: { order: Order }) {
             <Button
               onClick={() => update.mutate("paid")}
               disabled={update.isPending || !isPayable(order.reservation)}
+              title={
+                isPayable(order.reservation)
+                  ? undefined
+                  : "You can pay once the stock for this order is reserved"
+              }
             >
               <CreditCard /> Pay {formatMoney(order.total_amount, order.currency)}
             </Button>
@@ -147,10 +152,14 @@ function OrderDetails({ order }: { order: Order }) {
         >
           {order.status === "paid"
             ? "This order is paid. Paid orders can no longer be canceled."
-            : "This order was canceled. No further changes are possible."}
+            : order.reservation === "rejected"
+              ? "This order was canceled because some items were out of stock."
+              : "This order was canceled. No further changes are possible."}
           {update.isPending && " Saving…"}
         </p>
       )}
+
+      <ReservationNote order={order} />
 
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <Card className="gap-0 overflow-hidden py-0">
@@ -213,6 +222,11 @@ function OrderDetails({ order }: { order: Order }) {
               </Detail>
               <Detail label="Status">
                 <StatusBadge status={order.status} />
+              </Detail>
+              <Detail label="Stock">
+                <span data-testid="order-reservation-label">
+                  {reservationLabel(order.reservation)}
+                </span>
               </Detail>
               <Detail label="Currency">{order.currency}</Detail>
               <Detail label="Created">{formatDateTime(order.created_at, true)}</Detail>

@@ -5,8 +5,6 @@ import { unwrap } from "@/api/client";
 import { inventoryApi } from "./contract";
 
 export const STOCK_PAGE_SIZE = 50;
-/** `GET /inventory/availability` takes at most this many SKUs per call. */
-export const MAX_AVAILABILITY_SKUS = 50;
 
 export const stockKeys = {
   all: ["inventory"] as const,

@@ -14,6 +14,9 @@ import type { Client } from "openapi-fetch";
 import { api } from "@/api/client";
 import type { Order } from "@/api/types";
 
+/** `GET /inventory/availability` takes at most this many SKUs per call. */
+export const MAX_AVAILABILITY_SKUS = 50;
+
 /** One SKU's stock; `available = on_hand - reserved`. */
 export interface StockItem {
   sku: string;

@@ -10,6 +10,8 @@ import { api, unwrap } from "@/api/client";
 import { errorMessage, isApiError, isTransient } from "@/api/errors";
 import type { CreateOrderRequest, Order, OrderStatus, TargetStatus } from "@/api/types";
 
+import { reservationPollInterval } from "./status";
+
 export const PAGE_SIZE = 20;
 
 export const orderKeys = {
@@ -38,6 +40,11 @@ export const ordersListQuery = (status: OrderStatus | undefined) =>
     },
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? null,
+    // A just-placed order shows its reservation settling without a manual refresh.
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((p) => p.items.some((o) => o.reservation === "pending"))
+        ? 2_000
+        : false,
   });
 
 export const orderQuery = (id: string) =>
@@ -48,6 +55,8 @@ export const orderQuery = (id: string) =>
       return data;
     },
     retry: (count, e) => !(isApiError(e) && e.status < 500 && e.status !== 0) && count < 2,
+    // The inventory answers a new order within moments: follow it until it settles.
+    refetchInterval: (query) => reservationPollInterval(query.state.data),
   });
 
 export interface CreateOrderVariables {
