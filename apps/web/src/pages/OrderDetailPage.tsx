@@ -145,16 +145,15 @@ function OrderDetails({ order }: { order: Order }) {
         )}
       </div>
 
-      {!canTransition && (
+      {/* A rejected order's note is the reservation alert below, with the short SKUs. */}
+      {!canTransition && order.reservation !== "rejected" && (
         <p
           className="rounded-lg border bg-muted/40 px-4 py-3 text-sm text-muted-foreground"
           data-testid="order-final-note"
         >
           {order.status === "paid"
             ? "This order is paid. Paid orders can no longer be canceled."
-            : order.reservation === "rejected"
-              ? "This order was canceled because some items were out of stock."
-              : "This order was canceled. No further changes are possible."}
+            : "This order was canceled. No further changes are possible."}
           {update.isPending && " Saving…"}
         </p>
       )}

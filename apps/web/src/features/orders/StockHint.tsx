@@ -39,8 +39,7 @@ export function StockHint({ id, hint }: { id: string; hint: Hint }) {
           <AlertTriangle aria-hidden />
           {hint.available === 0
             ? "Out of stock"
-            : `Only ${formatInteger(hint.available)} available`}{" "}
-          (you asked {formatInteger(hint.requested)})
+            : `Only ${formatInteger(hint.available)} of ${formatInteger(hint.requested)} available`}
         </p>
       );
   }
