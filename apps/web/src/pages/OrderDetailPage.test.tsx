@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { describe, expect, it } from "vitest";
 
@@ -70,6 +71,40 @@ describe("order page: reservation", () => {
       const settledAt = calls.length;
       await new Promise((r) => setTimeout(r, 1_500));
       expect(calls.length).toBe(settledAt);
+    },
+  );
+
+  it(
+    "keeps an optimistic cancel on screen while polling a pending order",
+    { timeout: 20_000 },
+    async () => {
+      let canceled = false;
+      const { calls } = fakeApi({
+        [`GET /orders/${ID}`]: () =>
+          json(200, canceled ? order({ status: "canceled", reservation: "pending" }) : order()),
+        [`PATCH /orders/${ID}/status`]: async () => {
+          // A slow answer: polls would come back "created" meanwhile.
+          await new Promise((r) => setTimeout(r, 2_500));
+          canceled = true;
+          return json(200, order({ status: "canceled", reservation: "pending" }));
+        },
+      });
+      renderOrder();
+      await userEvent.click(await screen.findByRole("button", { name: /Cancel order/ }));
+      await userEvent.click(await screen.findByRole("button", { name: "Yes, cancel order" }));
+
+      const status = () => screen.getAllByTestId("order-status").map((el) => el.dataset.status);
+      await waitFor(() => expect(status()).toContain("canceled"));
+      const pollsBefore = calls.filter((c) => c.method === "GET").length;
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(status()).not.toContain("created");
+      expect(calls.filter((c) => c.method === "GET").length).toBe(pollsBefore);
+      // Still pending after the cancel, so polling resumes once the change settled.
+      await waitFor(
+        () => expect(calls.filter((c) => c.method === "GET").length).toBeGreaterThan(pollsBefore),
+        { timeout: 5_000 },
+      );
+      expect(status()).toContain("canceled");
     },
   );
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useIsMutating, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { ArrowLeft, Check, Copy, CreditCard, SearchX, XCircle } from "lucide-react";
 import { toast } from "sonner";
@@ -31,16 +31,22 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
+import { orderKeys, orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
 import { ReservationBadge } from "@/features/orders/ReservationBadge";
 import { ReservationNote } from "@/features/orders/ReservationNote";
-import { isPayable, reservationLabel } from "@/features/orders/status";
+import { isPayable, reservationLabel, reservationPollInterval } from "@/features/orders/status";
 import { formatDateTime, shortId } from "@/lib/dates";
 import { formatInteger, formatMoney } from "@/lib/money";
 
 export function OrderDetailPage() {
   const { id = "" } = useParams();
-  const query = useQuery(orderQuery(id));
+  // A poll answered before a Pay/Cancel lands would undo its optimistic state: pause polling
+  // while one is in flight (onSettled refetches anyway).
+  const changing = useIsMutating({ mutationKey: orderKeys.statusChange(id) }) > 0;
+  const query = useQuery({
+    ...orderQuery(id),
+    refetchInterval: (q) => (changing ? false : reservationPollInterval(q.state.data)),
+  });
 
   return (
     <div className="space-y-6">

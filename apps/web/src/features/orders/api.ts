@@ -18,6 +18,8 @@ export const orderKeys = {
   all: ["orders"] as const,
   list: (status: OrderStatus | undefined) => ["orders", "list", status ?? "all"] as const,
   detail: (id: string) => ["orders", "detail", id] as const,
+  /** The mutation key of a status change, so the page can pause polling during one. */
+  statusChange: (id: string) => ["orders", "status", id] as const,
 };
 
 export const ordersListQuery = (status: OrderStatus | undefined) =>
@@ -107,6 +109,7 @@ const TRANSITION_VERB: Record<TargetStatus, string> = {
 export function useUpdateOrderStatus(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
+    mutationKey: orderKeys.statusChange(id),
     mutationFn: async (status: TargetStatus) => {
       const { data } = await unwrap(
         api.PATCH("/orders/{id}/status", { params: { path: { id } }, body: { status } }),

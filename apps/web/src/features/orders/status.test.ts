@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   PENDING_POLL_MS,
   PENDING_SLOW_POLL_MS,
+  SETTLING_POLL_MS,
   isPayable,
   reservationLabel,
   reservationPollInterval,
@@ -13,21 +14,40 @@ describe("reservationPollInterval", () => {
   const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
 
   it("polls every second while a fresh order is pending", () => {
-    expect(reservationPollInterval({ reservation: "pending", created_at: at(2) }, now)).toBe(
-      PENDING_POLL_MS,
-    );
+    expect(
+      reservationPollInterval(
+        { status: "created", reservation: "pending", created_at: at(2) },
+        now,
+      ),
+    ).toBe(PENDING_POLL_MS);
   });
 
   it("slows down when the answer takes more than a minute", () => {
-    expect(reservationPollInterval({ reservation: "pending", created_at: at(90) }, now)).toBe(
-      PENDING_SLOW_POLL_MS,
-    );
+    expect(
+      reservationPollInterval(
+        { status: "created", reservation: "pending", created_at: at(90) },
+        now,
+      ),
+    ).toBe(PENDING_SLOW_POLL_MS);
+  });
+
+  it("follows a paid or canceled order until its stock is committed or released", () => {
+    for (const status of ["paid", "canceled"] as const) {
+      expect(
+        reservationPollInterval({ status, reservation: "reserved", created_at: at(600) }, now),
+      ).toBe(SETTLING_POLL_MS);
+    }
   });
 
   it("stops once the reservation settled, and before there is data", () => {
     for (const reservation of ["reserved", "rejected", "released", "committed", "none"] as const) {
-      expect(reservationPollInterval({ reservation, created_at: at(1) }, now)).toBe(false);
+      expect(
+        reservationPollInterval({ status: "created", reservation, created_at: at(1) }, now),
+      ).toBe(false);
     }
+    expect(
+      reservationPollInterval({ status: "paid", reservation: "committed", created_at: at(1) }, now),
+    ).toBe(false);
     expect(reservationPollInterval(undefined, now)).toBe(false);
   });
 });

@@ -36,15 +36,22 @@ export const PENDING_POLL_MS = 1_000;
 export const PENDING_SLOW_AFTER_MS = 60_000;
 export const PENDING_SLOW_POLL_MS = 5_000;
 
+/** How often to look again while a paid or canceled order's stock is being committed or released. */
+export const SETTLING_POLL_MS = 2_000;
+
 /**
  * The refetch interval of an order's query: every second while its reservation is
- * `pending`, every 5 s once it has been pending for a minute, and never once it settled.
+ * `pending` (every 5 s once it has been pending for a minute), every 2 s while a paid or
+ * canceled order still shows `reserved` (the inventory's commit or release is on its way),
+ * and never once it settled.
  */
 export function reservationPollInterval(
-  order: Pick<Order, "reservation" | "created_at"> | undefined,
+  order: Pick<Order, "status" | "reservation" | "created_at"> | undefined,
   now: number = Date.now(),
 ): number | false {
-  if (order?.reservation !== "pending") return false;
+  if (!order) return false;
+  if (order.reservation === "reserved" && order.status !== "created") return SETTLING_POLL_MS;
+  if (order.reservation !== "pending") return false;
   const age = now - Date.parse(order.created_at);
   return age > PENDING_SLOW_AFTER_MS ? PENDING_SLOW_POLL_MS : PENDING_POLL_MS;
 }
