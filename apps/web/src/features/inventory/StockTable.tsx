@@ -131,8 +131,8 @@ export function StockTable({
               <TableRow className="hover:bg-transparent">
                 <TableHead className="pl-4">SKU</TableHead>
                 <TableHead className="text-right">Available</TableHead>
-                <TableHead className="text-right">Reserved</TableHead>
-                <TableHead className="text-right">On hand</TableHead>
+                <TableHead className="hidden text-right sm:table-cell">Reserved</TableHead>
+                <TableHead className="hidden text-right sm:table-cell">On hand</TableHead>
                 <TableHead className="hidden md:table-cell">Updated</TableHead>
                 <TableHead className="pr-4 text-right">
                   <span className="sr-only">Actions</span>
@@ -142,7 +142,13 @@ export function StockTable({
             <TableBody>
               {items.map((item) => (
                 <TableRow key={item.sku} data-sku={item.sku}>
-                  <TableCell className="pl-4 font-mono text-sm font-medium">{item.sku}</TableCell>
+                  <TableCell className="pl-4 font-mono text-sm font-medium">
+                    {item.sku}
+                    <div className="font-sans text-xs font-normal text-muted-foreground sm:hidden">
+                      {formatInteger(item.reserved)} reserved · {formatInteger(item.on_hand)} on
+                      hand
+                    </div>
+                  </TableCell>
                   <TableCell className="tabular text-right" data-testid="stock-available">
                     {item.available === 0 ? (
                       <Badge variant="muted">Out of stock</Badge>
@@ -150,10 +156,16 @@ export function StockTable({
                       <span className="font-medium">{formatInteger(item.available)}</span>
                     )}
                   </TableCell>
-                  <TableCell className="tabular text-right" data-testid="stock-reserved">
+                  <TableCell
+                    className="tabular hidden text-right sm:table-cell"
+                    data-testid="stock-reserved"
+                  >
                     {formatInteger(item.reserved)}
                   </TableCell>
-                  <TableCell className="tabular text-right" data-testid="stock-on-hand">
+                  <TableCell
+                    className="tabular hidden text-right sm:table-cell"
+                    data-testid="stock-on-hand"
+                  >
                     {formatInteger(item.on_hand)}
                   </TableCell>
                   <TableCell
