@@ -124,6 +124,19 @@ export async function placeOrder(accessToken, body) {
   return res.json();
 }
 
+/** POST /inventory/stock straight to the API (admins): a SKU the flow's orders can reserve. */
+export async function createStock(accessToken, sku, onHand) {
+  const res = await fetch(`${API_URL}/inventory/stock`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ sku, on_hand: onHand }),
+  });
+  if (res.status !== 201) {
+    throw new Error(`POST /inventory/stock: HTTP ${res.status} ${await res.text()}`);
+  }
+  return res.json();
+}
+
 /** PATCH /orders/{id}/status straight to the API. */
 export async function setOrderStatus(accessToken, id, status) {
   const res = await fetch(`${API_URL}/orders/${id}/status`, {
