@@ -16,6 +16,7 @@ import {
   VIEWPORTS,
   adminCredentials,
   chartDrawn,
+  ensureStock,
   ensureUser,
   launchBrowser,
   login,
@@ -43,6 +44,8 @@ describe("orderflow web E2E", { concurrency: false }, () => {
   before(async () => {
     browser = await launchBrowser();
     user = await ensureUser();
+    // Every SKU this suite orders, stocked: its orders are reserved (and payable).
+    await ensureStock([sku, `${sku}-B`, `${sku}-C`, `${sku}-D`]);
     context = await browser.newContext(VIEWPORTS.desktop);
     page = await context.newPage();
     // Collect every token the browser receives so the storage check can look
