@@ -89,7 +89,8 @@ json_string() {
     printf '"%s"' "$s"
 }
 response_file=$(mktemp)
-trap 'rm -f "$response_file"' EXIT
+header_file=$(mktemp)
+trap 'rm -f "$response_file" "$header_file"' EXIT
 
 # login EMAIL PASSWORD: prints the access token. The body goes through stdin, not argv.
 login() {
@@ -103,11 +104,11 @@ login() {
 }
 
 # call TOKEN METHOD URL [BODY]: the status code; the response goes to $response_file. The
-# token goes through a header file, never through a command line.
+# token goes through a private header file, never through a command line.
 call() {
     local token=$1 method=$2 url=$3 body=${4:-}
-    local args=(-sS -o "$response_file" -w '%{http_code}' -X "$method" "$url"
-        -H @<(printf 'Authorization: Bearer %s\n' "$token"))
+    (umask 077 && printf 'Authorization: Bearer %s\n' "$token" >"$header_file")
+    local args=(-sS -o "$response_file" -w '%{http_code}' -X "$method" "$url" -H @"$header_file")
     [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary @-)
     printf '%s' "$body" | curl "${args[@]}"
 }
@@ -125,13 +126,14 @@ for entry in "${demo_stock[@]}"; do
         201) echo "seed: stock $sku created with on_hand $amount" ;;
         409)
             grep -q '"SKU_EXISTS"' "$response_file" || die "creating stock $sku: HTTP 409: $(cat "$response_file")"
-            status=$(call "$admin_token" GET "$inventory_url/stock/$sku")
+            status=$(call "$admin_token" GET "$inventory_url/stock/$sku") || die "the inventory API does not answer"
             [[ $status == 200 ]] || die "reading stock $sku failed with HTTP $status: $(cat "$response_file")"
             on_hand=$(sed -n 's/.*"on_hand":\([0-9]*\).*/\1/p' "$response_file")
             if ((on_hand >= amount)); then
                 echo "seed: stock $sku already has on_hand $on_hand"
             else
-                status=$(call "$admin_token" PUT "$inventory_url/stock/$sku/on-hand" "{\"on_hand\":$amount}")
+                status=$(call "$admin_token" PUT "$inventory_url/stock/$sku/on-hand" "{\"on_hand\":$amount}") ||
+                    die "the inventory API does not answer"
                 [[ $status == 200 ]] || die "restocking $sku failed with HTTP $status: $(cat "$response_file")"
                 echo "seed: stock $sku raised from $on_hand to $amount"
             fi
