@@ -24,9 +24,13 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STATE = pathlib.Path(os.environ.get("ORDERFLOW_STATE", pathlib.Path.home() / ".local/state/orderflow"))
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
+# The stack's release binaries, found as scripts/lib/common.sh finds them.
 BIN_DIR = pathlib.Path(
     os.environ.get("BIN_DIR")
-    or pathlib.Path(os.environ.get("ORDERFLOW_CACHE", pathlib.Path.home() / ".cache/orderflow")) / "target/release"
+    or pathlib.Path(
+        os.environ.get("CARGO_TARGET_DIR")
+        or pathlib.Path(os.environ.get("ORDERFLOW_CACHE", pathlib.Path.home() / ".cache/orderflow")) / "target"
+    ) / "release"
 )
 
 
