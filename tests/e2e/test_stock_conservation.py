@@ -2,7 +2,7 @@
 random orders, payments and cancellations from several users over a handful of SKUs with
 limited stock (plus restocks), while the inventory service, the order saga, the outbox
 worker and the broker are killed with SIGKILL and started again. Once everything has
-settled, for every SKU (left side from the inventory database, right side from the orders
+settled (every event of the run published and consumed on both sides), for every SKU (left side from the inventory database, right side from the orders
 database):
 
     reserved  = Σ qty of orders whose reservation is `reserved`
@@ -142,23 +142,37 @@ def consumer_lag(brokers, group, topic):
         consumer.close()
 
 
-def backlog(connection):
-    return connection.execute(
-        "SELECT count(*) FROM outbox_events WHERE published_at IS NULL AND dead_at IS NULL"
+def unconsumed(source, sink, order_ids):
+    """This run's events in `source`'s outbox (about our orders) that are not published yet,
+    or that `sink`'s consumer has not processed yet (no inbox row): this run's share of the
+    outbox backlog and of the consumer lag. The stack is shared (benchmarks, other suites may
+    be producing), so the run waits for its own messages, not for an idle broker."""
+    events = source.execute(
+        "SELECT id, published_at IS NOT NULL, dead_at IS NOT NULL FROM outbox_events WHERE aggregate_id = ANY(%s::uuid[])",
+        (order_ids,),
+    ).fetchall()
+    dead = [event_id for event_id, _, is_dead in events if is_dead]
+    assert not dead, f"{len(dead)} outbox rows of this run were dead-lettered"
+    unpublished = sum(1 for _, published, _ in events if not published)
+    published = [event_id for event_id, is_published, _ in events if is_published]
+    processed = sink.execute(
+        "SELECT count(*) FROM processed_events WHERE event_id = ANY(%s::uuid[])", (published,)
     ).fetchone()[0]
+    return unpublished, len(published) - processed
 
 
 def wait_quiescent(pg, inventory_pg, order_ids):
-    """No outbox backlog on either side, both saga consumers caught up, nothing pending."""
-    brokers = stack_env()["KAFKA_BROKERS"]
+    """Every event of this run published and consumed on both sides, nothing pending."""
     deadline = time.monotonic() + SETTLE_TIMEOUT
     calm = 0
     while calm < 2:
+        orders_backlog, inventory_lag = unconsumed(pg, inventory_pg, order_ids)
+        inventory_backlog, saga_lag = unconsumed(inventory_pg, pg, order_ids)
         state = {
-            "orders outbox backlog": backlog(pg),
-            "inventory outbox backlog": backlog(inventory_pg),
-            "lag inventory@orders.events": consumer_lag(brokers, "inventory", "orders.events"),
-            "lag orders-saga@inventory.events": consumer_lag(brokers, "orders-saga", "inventory.events"),
+            "orders outbox backlog": orders_backlog,
+            "inventory outbox backlog": inventory_backlog,
+            "not consumed by inventory": inventory_lag,
+            "not consumed by order-saga": saga_lag,
             "pending reservations": pg.execute(
                 "SELECT count(*) FROM orders WHERE id = ANY(%s::uuid[]) AND reservation = 'pending'", (order_ids,)
             ).fetchone()[0],
@@ -166,6 +180,12 @@ def wait_quiescent(pg, inventory_pg, order_ids):
         calm = calm + 1 if not any(state.values()) else 0
         assert time.monotonic() < deadline, f"not quiescent after {SETTLE_TIMEOUT}s: {state}"
         time.sleep(1)
+    brokers = stack_env()["KAFKA_BROKERS"]
+    # For the record: the consumer groups' whole lag (other users of the stack included).
+    return {
+        "inventory@orders.events": consumer_lag(brokers, "inventory", "orders.events"),
+        "orders-saga@inventory.events": consumer_lag(brokers, "orders-saga", "inventory.events"),
+    }
 
 
 def orders_side(pg, prefix):
@@ -225,7 +245,7 @@ def test_stock_is_conserved_while_processes_are_killed(api, pg, inventory_pg, in
     order_ids = [order_id for order_id, _ in load.order_ids]
     load_seconds = time.monotonic() - started
 
-    wait_quiescent(pg, inventory_pg, order_ids)
+    group_lag = wait_quiescent(pg, inventory_pg, order_ids)
     settled_seconds = time.monotonic() - started - load_seconds
 
     orders = orders_side(pg, prefix)
@@ -234,7 +254,8 @@ def test_stock_is_conserved_while_processes_are_killed(api, pg, inventory_pg, in
         "SELECT status || '/' || reservation, count(*) FROM orders WHERE id = ANY(%s::uuid[]) GROUP BY 1", (order_ids,)
     ).fetchall())
     print(f"\nconservation: {len(order_ids)} orders in {load_seconds:.0f}s, settled in {settled_seconds:.0f}s; "
-          f"{len(kills)} SIGKILLs {[name for name, _ in kills]}; {len(restocked)} restocks")
+          f"{len(kills)} SIGKILLs {[name for name, _ in kills]}; {len(restocked)} restocks; "
+          f"consumer groups' lag at the end (whole stack): {group_lag}")
     print(f"  API answers: {dict(sorted(load.answers.items()))}")
     print(f"  orders (status/reservation): {dict(sorted(states.items()))}")
     print(f"  {'sku':<18}{'initial':>8}{'restock':>8}{'commit':>8}{'on_hand':>8}{'expect':>8}"
@@ -275,12 +296,6 @@ def test_stock_is_conserved_while_processes_are_killed(api, pg, inventory_pg, in
         if held_by.get(order_id) != expected_state[reservation]
     ]
     assert not mismatched, f"{len(mismatched)} orders disagree with the inventory, e.g. {mismatched[:5]}"
-    # Nothing was dead-lettered by either outbox on the way.
-    for connection in (pg, inventory_pg):
-        dead = connection.execute(
-            "SELECT count(*) FROM outbox_events WHERE dead_at IS NOT NULL AND created_at > now() - interval '1 hour'"
-        ).fetchone()[0]
-        assert dead == 0, f"{dead} outbox rows dead-lettered"
 
 
 def wait_for(what, predicate, timeout=60):
