@@ -31,8 +31,9 @@ from confluent_kafka import Consumer, TopicPartition
 from conftest import stack_env
 
 ORDERS = int(os.environ.get("CONSERVATION_ORDERS", "2500"))
-# The load phase ends after this long even if fewer orders were placed (slow machine).
-LOAD_SECONDS = float(os.environ.get("CONSERVATION_SECONDS", "110"))
+# The orders are spread evenly over this long, so the faults hit the whole run; the load
+# phase ends then even if fewer orders were placed (a slow or frozen machine).
+LOAD_SECONDS = float(os.environ.get("CONSERVATION_SECONDS", "80"))
 SKUS = 5
 INITIAL_STOCK = 120
 USERS = 4
@@ -41,7 +42,7 @@ SETTLE_TIMEOUT = 180
 # Killed in this order, one every CHAOS_PERIOD seconds, the last two together.
 VICTIMS = ["inventory", "order-saga", "outbox-worker", "kafka", "inventory", ("order-saga", "outbox-worker"),
            "kafka", "inventory", "order-saga", "outbox-worker"]
-CHAOS_PERIOD = 9
+CHAOS_PERIOD = LOAD_SECONDS / (len(VICTIMS) + 1)
 
 
 class Load:
@@ -81,21 +82,22 @@ class Load:
         self.count(status_wanted, f"{status} {code}".strip())
 
     def worker(self, seed):
+        """One order per slot (ORDERS spread over LOAD_SECONDS), each followed by a payment
+        (2 in 3) or a cancellation of a recent order."""
         rng = random.Random(seed)
-        while not self.stop.is_set():
-            roll = rng.random()
-            if roll < 0.55 or len(self.order_ids) < 20:
-                self.place(rng)
-            elif roll < 0.85:
-                self.change(rng, "paid")
-            else:
-                self.change(rng, "canceled")
+        interval = WORKERS * LOAD_SECONDS / ORDERS
+        next_at = time.monotonic() + rng.uniform(0, interval)
+        while not self.stop.wait(max(0.0, next_at - time.monotonic())):
+            next_at += interval
+            self.place(rng)
+            if len(self.order_ids) >= 20:
+                self.change(rng, "paid" if rng.random() < 0.67 else "canceled")
 
 
 def restocker(inventory, skus, stop, done):
     """Now and then raises a SKU's on_hand (absolute PUT, as the admin UI does)."""
     rng = random.Random()
-    while not stop.wait(1.5):
+    while not stop.wait(1.0):
         sku = rng.choice(skus)
         try:
             current = inventory.get(sku)["on_hand"]
@@ -234,7 +236,7 @@ def test_stock_is_conserved_while_processes_are_killed(api, pg, inventory_pg, in
     try:
         for thread in threads:
             thread.start()
-        load.stop.wait(LOAD_SECONDS)
+        load.stop.wait(LOAD_SECONDS + 5)
     finally:
         load.stop.set()
         for thread in threads:
