@@ -38,7 +38,7 @@ SKUS = 5
 INITIAL_STOCK = 120
 USERS = 4
 WORKERS = 8
-SETTLE_TIMEOUT = 180
+SETTLE_TIMEOUT = float(os.environ.get("CONSERVATION_SETTLE_SECONDS", "180"))
 # Killed in this order, one every CHAOS_PERIOD seconds, the last two together.
 VICTIMS = ["inventory", "order-saga", "outbox-worker", "kafka", "inventory", ("order-saga", "outbox-worker"),
            "kafka", "inventory", "order-saga", "outbox-worker"]
@@ -180,7 +180,7 @@ def wait_quiescent(pg, inventory_pg, order_ids):
             ).fetchone()[0],
         }
         calm = calm + 1 if not any(state.values()) else 0
-        assert time.monotonic() < deadline, f"not quiescent after {SETTLE_TIMEOUT}s: {state}"
+        assert time.monotonic() < deadline, f"not quiescent after {SETTLE_TIMEOUT:.0f}s: {state}"
         time.sleep(1)
     brokers = stack_env()["KAFKA_BROKERS"]
     # For the record: the consumer groups' whole lag (other users of the stack included).
