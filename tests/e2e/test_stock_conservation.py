@@ -54,6 +54,7 @@ class Load:
         self.order_ids = []
         self.answers = {}
         self.errors = []
+        self.retry_pay = []  # payments answered RESERVATION_PENDING, tried again later
         self.stop = threading.Event()
 
     def count(self, what, status):
@@ -75,12 +76,18 @@ class Load:
 
     def change(self, rng, status_wanted):
         with self.lock:
-            # Recent orders: most of them have their reservation answer by now.
-            order_id, token = rng.choice(self.order_ids[-300:])
+            if status_wanted == "paid" and self.retry_pay and rng.random() < 0.5:
+                order_id, token = self.retry_pay.pop(0)
+            else:
+                # Recent orders, but not the newest: most of these have their reservation answer.
+                order_id, token = rng.choice(self.order_ids[-400:-60] or self.order_ids)
         status, body = self.api.call("PATCH", f"/orders/{order_id}/status", {"status": status_wanted}, token=token)
         code = (body or {}).get("error", {}).get("code", "") if status >= 400 else ""
         assert status in (200, 409), body
         self.count(status_wanted, f"{status} {code}".strip())
+        if code == "RESERVATION_PENDING":
+            with self.lock:
+                self.retry_pay.append((order_id, token))
 
     def worker(self, seed):
         """One order per slot (ORDERS spread over LOAD_SECONDS), each followed by a payment
@@ -92,7 +99,7 @@ class Load:
             while not self.stop.wait(max(0.0, next_at - time.monotonic())):
                 next_at += interval
                 self.place(rng)
-                if len(self.order_ids) >= 20:
+                if len(self.order_ids) >= 80:
                     self.change(rng, "paid" if rng.random() < 0.67 else "canceled")
         except Exception as error:  # surfaced by the test
             self.errors.append(error)
