@@ -157,7 +157,7 @@ poll "$TIMEOUT" reservation_is reserved ||
   fail "order $ORDER_ID still '$(jq -r .reservation "$WORK/body")' after ${TIMEOUT}s (is the inventory service consuming orders.events, and order-saga inventory.events?)"
 pass "reservation reserved"
 
-begin "pay → committed"
+begin "pay, then committed"
 status=$(http PATCH "/orders/$ORDER_ID/status" '{"status":"paid"}')
 [ "$status" = 200 ] || fail "paying: HTTP $status: $(cat "$WORK/body")"
 poll "$TIMEOUT" reservation_is committed ||
