@@ -12,7 +12,7 @@ use std::time::Duration;
 use api::orders::saga::{self, Applied};
 use api::state::Redis;
 use events::Envelope;
-use rdkafka::config::ClientConfig;
+use kafka_consumer::{clients, dead_letter, retry};
 use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
@@ -23,9 +23,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::{dead_letter, retry};
 
 const RECEIVE_RETRY_DELAY: Duration = Duration::from_millis(100);
+/// Counter of retried operations, labelled by operation.
+const RETRIES_METRIC: &str = "order_saga_retries_total";
 
 /// Per (topic, partition): the next offset to read.
 type Offsets = BTreeMap<(String, i32), i64>;
@@ -40,22 +41,12 @@ pub struct Consumer<'a> {
 
 impl<'a> Consumer<'a> {
     pub fn new(config: &'a Config, db: &'a PgPool, redis: &'a Redis) -> Result<Self, KafkaError> {
-        let consumer = ClientConfig::new()
-            .set("bootstrap.servers", &config.kafka_brokers)
-            .set("group.id", &config.consumer_group)
-            .set("client.id", "orderflow-order-saga")
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("log_level", "3")
-            .create()?;
-        let producer = ClientConfig::new()
-            .set("bootstrap.servers", &config.kafka_brokers)
-            .set("client.id", "orderflow-order-saga-dlq")
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("message.timeout.ms", "10000")
-            .set("log_level", "3")
-            .create()?;
+        let consumer = clients::stream_consumer(
+            &config.kafka_brokers,
+            &config.consumer_group,
+            "orderflow-order-saga",
+        )?;
+        let producer = clients::dlq_producer(&config.kafka_brokers, "orderflow-order-saga-dlq")?;
         Ok(Self {
             config,
             db,
@@ -120,7 +111,7 @@ impl<'a> Consumer<'a> {
     /// One transaction on the orders database, retried while PostgreSQL is unreachable.
     #[tracing::instrument(name = "apply", skip_all, fields(event_id = %envelope.event_id, event_type = %envelope.event_type()))]
     async fn apply(&self, envelope: &Envelope, stop: &mut watch::Receiver<bool>) -> bool {
-        let Some(applied) = retry::until_ok("apply inventory event", stop, || {
+        let Some(applied) = retry::until_ok(RETRIES_METRIC, "apply inventory event", stop, || {
             saga::apply_inventory_event(self.db, self.redis, envelope)
         })
         .await
@@ -173,7 +164,7 @@ impl<'a> Consumer<'a> {
             reason,
             "dead-lettering message"
         );
-        let published = retry::until_ok("publish dead letter", stop, || {
+        let published = retry::until_ok(RETRIES_METRIC, "publish dead letter", stop, || {
             dead_letter::publish(
                 &self.producer,
                 &self.config.dlq_topic,
