@@ -6,30 +6,25 @@
 //! succeeds or the process stops; nothing is skipped. Applying is idempotent (the inbox
 //! row), so a message consumed again after a crash changes nothing.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use api::orders::saga::{self, Applied};
 use api::state::Redis;
 use events::Envelope;
-use kafka_consumer::{clients, dead_letter, retry};
+use kafka_consumer::offsets::{self, Offsets};
+use kafka_consumer::{clients, dead_letter, receive, retry};
 use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::FutureProducer;
-use rdkafka::{Offset, TopicPartitionList};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::config::Config;
 
-const RECEIVE_RETRY_DELAY: Duration = Duration::from_millis(100);
+/// Counter of failed receives.
+const CONSUME_ERRORS_METRIC: &str = "order_saga_consume_errors_total";
 /// Counter of retried operations, labelled by operation.
 const RETRIES_METRIC: &str = "order_saga_retries_total";
-
-/// Per (topic, partition): the next offset to read.
-type Offsets = BTreeMap<(String, i32), i64>;
 
 pub struct Consumer<'a> {
     config: &'a Config,
@@ -64,7 +59,9 @@ impl<'a> Consumer<'a> {
         // Everything handled so far: committed once more, synchronously, at shutdown, in
         // case an asynchronous commit was still in flight or failed.
         let mut handled = Offsets::new();
-        while let Some(message) = self.receive(&mut stop).await {
+        while let Some(message) =
+            receive::next_or_stop(&self.consumer, &mut stop, CONSUME_ERRORS_METRIC).await
+        {
             let started = Instant::now();
             let done = match parse(&message) {
                 Ok(envelope) => self.apply(&envelope, &mut stop).await,
@@ -87,25 +84,6 @@ impl<'a> Consumer<'a> {
         }
         tracing::info!("order saga consumer stopped");
         Ok(())
-    }
-
-    /// The next message, waiting as long as it takes; `None` when `stop` turned true.
-    async fn receive(&self, stop: &mut watch::Receiver<bool>) -> Option<BorrowedMessage<'_>> {
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => return Some(message),
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("order_saga_consume_errors_total").increment(1);
-                    tokio::time::sleep(RECEIVE_RETRY_DELAY).await;
-                }
-            }
-        }
     }
 
     /// One transaction on the orders database, retried while PostgreSQL is unreachable.
@@ -193,13 +171,7 @@ impl<'a> Consumer<'a> {
     }
 
     fn commit_all(&self, offsets: &Offsets) {
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in offsets {
-            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            {
-                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
-            }
-        }
+        let list = offsets::partition_list(offsets);
         if let Err(err) = self.consumer.commit(&list, CommitMode::Sync) {
             tracing::warn!(error = %err, "final offset commit failed");
         }

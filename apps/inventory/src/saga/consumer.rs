@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use events::Envelope;
 use futures::future::join_all;
-use kafka_consumer::{clients, dead_letter, retry};
+use kafka_consumer::offsets::{self, Offsets};
+use kafka_consumer::{clients, dead_letter, receive, retry};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
-use rdkafka::{Offset, TopicPartitionList};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -28,9 +28,8 @@ use crate::config::Config;
 
 /// Counter of retried operations, labelled by operation.
 const RETRIES_METRIC: &str = "inventory_retries_total";
-
-/// Next offset to read per (topic, partition).
-type Offsets = BTreeMap<(String, i32), i64>;
+/// Counter of failed receives.
+const CONSUME_ERRORS_METRIC: &str = "inventory_consume_errors_total";
 
 /// What the consumer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -108,32 +107,15 @@ impl SagaConsumer {
     /// is up. `None` once `stop` turned true.
     #[tracing::instrument(name = "poll batch", skip_all, fields(messages))]
     async fn poll_batch(&self, stop: &mut watch::Receiver<bool>) -> Option<Vec<OwnedMessage>> {
-        let mut messages = Vec::new();
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => {
-                    messages.push(message.detach());
-                    break;
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("inventory_consume_errors_total").increment(1);
-                    tokio::time::sleep(retry::FIRST_DELAY).await;
-                }
-            }
-        }
+        let first = receive::next_or_stop(&self.consumer, stop, CONSUME_ERRORS_METRIC).await?;
+        let mut messages = vec![first.detach()];
         let deadline = Instant::now() + self.settings.batch_max_wait;
         while messages.len() < self.settings.batch_max_messages {
             match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
                 Ok(Ok(message)) => messages.push(message.detach()),
                 Ok(Err(err)) => {
                     tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("inventory_consume_errors_total").increment(1);
+                    metrics::counter!(CONSUME_ERRORS_METRIC).increment(1);
                     break;
                 }
                 Err(_elapsed) => break,
@@ -227,13 +209,7 @@ impl SagaConsumer {
     /// next); the final one at shutdown is synchronous.
     #[tracing::instrument(name = "commit", skip_all, fields(partitions = offsets.len()))]
     fn commit(&self, offsets: &Offsets, mode: CommitMode) {
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in offsets {
-            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            {
-                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
-            }
-        }
+        let list = offsets::partition_list(offsets);
         if let Err(err) = self.consumer.commit(&list, mode) {
             tracing::warn!(error = %err, "offset commit failed; the next commit covers it");
         }
