@@ -54,6 +54,9 @@ pub fn test_env(database_url: &str) -> Vec<(String, String)> {
         // default. The saga stays enabled (the default): tests that pay an order reserve
         // it first with `app.reserve(id)`.
         ("MAX_UNPAID_ORDERS".to_owned(), "100000".to_owned()),
+        // Nothing listens here: tests of `/inventory/...` start a real inventory service
+        // and point the api at it (`TestApp::with_inventory`).
+        ("INVENTORY_URL".to_owned(), "http://127.0.0.1:9".to_owned()),
     ]
 }
 
