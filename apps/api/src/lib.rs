@@ -119,9 +119,8 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
                 ))
-                .layer(axum::middleware::from_fn(
-                    http::middleware::run_to_completion,
-                )),
+                // sqlx's `begin()` is not cancel-safe: a started request always finishes.
+                .layer(axum::middleware::from_fn(platform::http::run_to_completion)),
         )
 }
 
