@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of a running orderflow stack (docs/spec.md#operations), native or Docker Compose:
-#   healthz → login → create an order (Idempotency-Key) → its outbox row gets published_at
-#   → the event is on orders.events → GET /stats/sku shows it.
+#   healthz → login → stock a new SKU → create an order (Idempotency-Key) → its outbox row
+#   gets published_at → the event is on orders.events → the inventory saga reserves it →
+#   pay → committed (the stock left) → GET /stats/sku shows it.
 # Prints each step and exits 0 only when every step holds.
 #
 #   ADMIN_EMAIL=... ADMIN_PASSWORD=... scripts/check.sh                  # native stack
@@ -9,7 +10,9 @@
 #
 # Environment: ADMIN_EMAIL / ADMIN_PASSWORD (an admin: /stats/sku is admin-only; the seed
 # creates one), API_URL (default http://127.0.0.1:8000), CHECK_MODE (native | compose,
-# default native), COMPOSE_FILE (default compose.yaml), CHECK_TIMEOUT_SECONDS (60).
+# default native), COMPOSE_FILE (default compose.yaml), CHECK_TIMEOUT_SECONDS (60),
+# CHECK_INVENTORY_URL (the inventory HTTP API: native default INVENTORY_URL of stack.env,
+# compose default $API_URL/inventory, the api's public routes).
 set -euo pipefail
 SCRIPT_NAME=check
 # shellcheck source=scripts/lib/common.sh
@@ -21,6 +24,15 @@ API_URL=${API_URL:-http://127.0.0.1:8000}
 CHECK_MODE=${CHECK_MODE:-native}
 TIMEOUT=${CHECK_TIMEOUT_SECONDS:-60}
 export COMPOSE_FILE=${COMPOSE_FILE:-$ROOT/compose.yaml}
+
+if [ -n "${CHECK_INVENTORY_URL:-}" ]; then
+  INVENTORY_API=$CHECK_INVENTORY_URL
+elif [ "$CHECK_MODE" = native ] && [ -f "$STACK_ENV" ] && grep -q '^INVENTORY_URL=.' "$STACK_ENV"; then
+  # Only this variable: a DATABASE_URL from the caller must keep winning (see sql).
+  INVENTORY_API=$(sed -n 's/^INVENTORY_URL=//p' "$STACK_ENV")
+else
+  INVENTORY_API=$API_URL/inventory
+fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -69,10 +81,13 @@ poll() {
 }
 
 # http METHOD PATH [BODY] [HEADER...]: the status code; the body goes to $WORK/body.
+# PATH is on the API, unless it is a whole URL.
 http() {
-  local method=$1 path=$2 body=${3:-}
+  local method=$1 path=$2 body=${3:-} url
   shift 3 || shift $#
-  local args=(-sS -o "$WORK/body" -w '%{http_code}' -X "$method" "$API_URL$path")
+  url=$API_URL$path
+  [[ $path == http* ]] && url=$path
+  local args=(-sS -o "$WORK/body" -w '%{http_code}' -X "$method" "$url")
   [ -n "${TOKEN:-}" ] && args+=(-H @"$WORK/auth-header")
   [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary @-)
   for header in "$@"; do args+=(-H "$header"); done
@@ -93,10 +108,17 @@ TOKEN=$(jq -r .access_token "$WORK/body")
 printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth-header"
 pass "access token issued"
 
-begin "create order (Idempotency-Key)"
+begin "stock a new SKU"
 uuid=$(cat /proc/sys/kernel/random/uuid)
 uuid=${uuid//-/}
 SKU="CHECK-${uuid^^}"
+# Exactly what the order takes: after the payment nothing is left.
+status=$(http POST "$INVENTORY_API/stock" "$(jq -nc --arg sku "$SKU" '{sku: $sku, on_hand: 3}')") ||
+  fail "the inventory API does not answer at $INVENTORY_API"
+[ "$status" = 201 ] || fail "HTTP $status: $(cat "$WORK/body")"
+pass "$SKU: on_hand 3"
+
+begin "create order (Idempotency-Key)"
 KEY=$(cat /proc/sys/kernel/random/uuid)
 order=$(jq -nc --arg sku "$SKU" '{currency: "EUR", items: [{sku: $sku, qty: 3, unit_price: 1250}]}')
 status=$(http POST /orders "$order" "Idempotency-Key: $KEY")
@@ -116,6 +138,34 @@ begin "event on orders.events"
 on_topic() { events_with_key "$ORDER_ID" | grep -q OrderCreated; }
 poll "$TIMEOUT" on_topic || fail "no OrderCreated with key $ORDER_ID on orders.events"
 pass "OrderCreated keyed by the order id"
+
+# reservation_is STATE: the order's reservation is STATE; stops the check at once when it
+# settled on something else (e.g. rejected: the stock was not there).
+reservation_is() {
+  local status reservation
+  status=$(http GET "/orders/$ORDER_ID") && [ "$status" = 200 ] || return 1
+  reservation=$(jq -r .reservation "$WORK/body")
+  case $reservation in
+    "$1") return 0 ;;
+    pending | reserved) return 1 ;;
+    *) fail "reservation is '$reservation', not '$1': $(cat "$WORK/body")" ;;
+  esac
+}
+
+begin "inventory saga: reserved"
+poll "$TIMEOUT" reservation_is reserved ||
+  fail "order $ORDER_ID still '$(jq -r .reservation "$WORK/body")' after ${TIMEOUT}s (is the inventory service consuming orders.events, and order-saga inventory.events?)"
+pass "reservation reserved"
+
+begin "pay, then committed"
+status=$(http PATCH "/orders/$ORDER_ID/status" '{"status":"paid"}')
+[ "$status" = 200 ] || fail "paying: HTTP $status: $(cat "$WORK/body")"
+poll "$TIMEOUT" reservation_is committed ||
+  fail "order $ORDER_ID paid but its reservation is still '$(jq -r .reservation "$WORK/body")' after ${TIMEOUT}s"
+status=$(http GET "$INVENTORY_API/stock/$SKU")
+[ "$status" = 200 ] && jq -e '.on_hand == 0 and .reserved == 0' "$WORK/body" >/dev/null ||
+  fail "stock after the payment: HTTP $status: $(cat "$WORK/body")"
+pass "committed; $SKU on_hand 0, reserved 0"
 
 begin "GET /stats/sku shows it"
 from=$(date -u -d "$CREATED_AT - 2 minutes" +%Y-%m-%dT%H:%M:%SZ)

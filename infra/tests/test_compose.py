@@ -35,11 +35,14 @@ FLINK_COMPONENT = ROOT / "scripts" / "components" / "flink.sh"
 STREAM_JOB_SQL = ROOT / "apps" / "stream-job" / "job.sql"
 EVENTS_CRATE = ROOT / "crates" / "events" / "src" / "lib.rs"
 
-# Issue 7: the services Compose must define (plus api-migrate, the one-shot schema migration).
+# Issue 7: the services Compose must define (plus api-migrate, the one-shot schema migration);
+# issue 13: the inventory service (and its migration) and the orders side of the saga.
 REQUIRED_SERVICES = {
     "api", "outbox-worker", "projector", "web", "postgres", "redis", "kafka", "kafka-init",
     "mongo", "flink-jobmanager", "flink-taskmanager", "flink-job", "kafka-ui",
+    "inventory", "inventory-migrate", "order-saga",
 }
+ONE_SHOT_SERVICES = {"kafka-init", "api-migrate", "inventory-migrate", "flink-job"}
 STATEFUL_SERVICES = {"postgres", "redis", "kafka", "mongo", "flink-jobmanager", "flink-taskmanager"}
 # Only these publish host ports by default; profile-gated UIs may add their own.
 PUBLISHING_SERVICES = {"api", "web", "kafka-ui", "flink-jobmanager"}
@@ -55,6 +58,9 @@ STATE_VOLUMES = {
 SECRETS = ["JWT_SECRET", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "MONGO_PASSWORD"]
 # Variables a Rust service may get without reading them through `Env` (tracing's filter).
 RUNTIME_VARIABLES = {"RUST_LOG"}
+# stack.env names that scripts/stack hands one service under another name (one stack.env
+# serves every process): name -> (Compose service, the variable it reads).
+NATIVE_ALIASES = {"INVENTORY_DATABASE_URL": ("inventory", "DATABASE_URL")}
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -211,8 +217,14 @@ def crate_dirs_of(binary: str) -> list[Path]:
 
 
 def service_reads(binary: str) -> dict[str, bool]:
+    """What the binary reads: its crate's reads and those of the library crates it uses. A
+    service crate used as a library (order-saga reuses the api's orders code) contributes
+    nothing: its configuration is read by its own main, not by the binary that links it."""
     reads: dict[str, bool] = {}
+    own = workspace_packages()[binary]
     for crate_dir in crate_dirs_of(binary):
+        if crate_dir != own and (crate_dir / "src" / "main.rs").exists():
+            continue
         for source in sorted((crate_dir / "src").rglob("*.rs")):
             for name, required in env_reads(source.read_text()).items():
                 reads[name] = reads.get(name, False) or required
@@ -307,7 +319,7 @@ class TestRules:
     def test_every_required_service_is_defined(self):
         assert REQUIRED_SERVICES <= set(services(None))
 
-    @pytest.mark.parametrize("name", sorted(STATEFUL_SERVICES | {"api"}))
+    @pytest.mark.parametrize("name", sorted(STATEFUL_SERVICES | {"api", "inventory", "order-saga"}))
     def test_stateful_services_and_api_have_healthchecks(self, name):
         check = services()[name].get("healthcheck") or {}
         assert not check.get("disable") and check.get("test"), f"{name} has no healthcheck"
@@ -330,7 +342,7 @@ class TestRules:
         awaited = {dep for svc in services().values()
                    for dep, spec in (svc.get("depends_on") or {}).items()
                    if spec.get("condition") == "service_completed_successfully"}
-        assert {"kafka-init", "api-migrate"} <= awaited
+        assert {"kafka-init", "api-migrate", "inventory-migrate"} <= awaited
 
     def test_one_network_appnet(self):
         assert set(model()["networks"]) == {"appnet"}
@@ -392,7 +404,7 @@ class TestRules:
 
     def test_long_running_services_restart(self):
         for name, svc in services().items():
-            one_shot = name in {"kafka-init", "api-migrate", "flink-job"}
+            one_shot = name in ONE_SHOT_SERVICES
             assert (svc.get("restart", "no") == "no") == one_shot, name
 
 
@@ -414,6 +426,11 @@ class TestEnvironment:
                 "ACCESS_TTL_SECONDS", "REFRESH_TTL_SECONDS", "CORS_ORIGINS", "ENV",
                 "ALLOW_ADMIN_BOOTSTRAP", "BIND_ADDR", "TRUSTED_PROXIES"} <= set(reads)
         assert reads["JWT_SECRET"] and reads["DATABASE_URL"] and not reads["BIND_ADDR"]
+
+    def test_a_service_linking_another_gets_only_its_own_configuration(self):
+        reads = service_reads("order-saga")
+        assert {"DATABASE_URL", "REDIS_URL", "KAFKA_BROKERS", "RESERVATION_TTL_SECONDS"} <= set(reads)
+        assert "JWT_SECRET" not in reads and "MONGODB_URL" not in reads
 
     def test_scanner_understands_the_read_patterns(self):
         code = '''
@@ -458,8 +475,15 @@ class TestEnvironment:
             shared = native & set(service_reads(binary))
             assert shared <= env, f"{name}: {sorted(shared - env)}"
         compose_names = {v for n in rust_services() for v in services()[n].get("environment", {})}
-        unknown = native - compose_names - RUNTIME_VARIABLES
+        unknown = native - compose_names - RUNTIME_VARIABLES - set(NATIVE_ALIASES)
         assert not unknown, f"scripts/stack sets {sorted(unknown)}, which no Compose service gets"
+
+    def test_aliased_native_variables_reach_their_service(self):
+        stack = STACK_SCRIPT.read_text()
+        for alias, (service, variable) in NATIVE_ALIASES.items():
+            assert f"{variable}=${alias}" in stack, f"scripts/stack does not hand {alias} to {service} as {variable}"
+            native_db = native_stack_env()[alias].rsplit("/", 1)[1]
+            assert services()[service]["environment"][variable].rsplit("/", 1)[1] == native_db
 
     def test_rust_services_get_no_unknown_variables(self):
         # Catches typos: each variable Compose sets for a Rust service is read by some service
@@ -474,14 +498,14 @@ class TestEnvironment:
             assert not unknown, f"{name} gets {sorted(unknown)}, which nothing reads"
 
     def test_metrics_endpoints_listen_on_the_container_network(self):
-        expected = {"outbox-worker": "0.0.0.0:9101", "projector": "0.0.0.0:9102"}
+        expected = {"outbox-worker": "0.0.0.0:9101", "projector": "0.0.0.0:9102", "order-saga": "0.0.0.0:9104"}
         for name, addr in expected.items():
             svc = services()[name]
             assert svc["environment"]["METRICS_ADDR"] == addr
             port = addr.rsplit(":", 1)[1]
             assert f"127.0.0.1:{port}/" in " ".join(svc["healthcheck"]["test"])
         scrape = (ROOT / "infra" / "prometheus" / "prometheus.yml").read_text()
-        for target in ["api:8000", "outbox-worker:9101", "projector:9102",
+        for target in ["api:8000", "outbox-worker:9101", "projector:9102", "inventory:8010", "order-saga:9104",
                        "flink-jobmanager:9249", "flink-taskmanager:9249"]:
             assert f'"{target}"' in scrape
 

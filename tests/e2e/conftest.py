@@ -2,6 +2,9 @@
 
 These tests use the stack's own API, database, broker, Flink job and MongoDB, as a user
 would; each run works on SKUs and users of its own, so it never depends on other data.
+The stack runs the inventory saga (INVENTORY_SAGA_ENABLED=true): a test that wants its
+orders reserved (to pay them, or to keep them from being canceled as out of stock) stocks
+its SKUs first with the `inventory` fixture.
 """
 
 import json
@@ -21,6 +24,14 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STATE = pathlib.Path(os.environ.get("ORDERFLOW_STATE", pathlib.Path.home() / ".local/state/orderflow"))
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
+# The stack's release binaries, found as scripts/lib/common.sh finds them.
+BIN_DIR = pathlib.Path(
+    os.environ.get("BIN_DIR")
+    or pathlib.Path(
+        os.environ.get("CARGO_TARGET_DIR")
+        or pathlib.Path(os.environ.get("ORDERFLOW_CACHE", pathlib.Path.home() / ".cache/orderflow")) / "target"
+    ) / "release"
+)
 
 
 def stack_env() -> dict[str, str]:
@@ -92,6 +103,70 @@ def pg():
 
 
 @pytest.fixture(scope="session")
+def inventory_pg():
+    with psycopg.connect(stack_env()["INVENTORY_DATABASE_URL"], autocommit=True) as connection:
+        yield connection
+
+
+class Inventory:
+    """Stock through the inventory HTTP API (docs/spec.md#inventory-http-api) as an admin.
+
+    `base` is the inventory service's internal API; the api's public `/inventory` routes
+    serve the same paths (switch with E2E_INVENTORY_URL, e.g. http://127.0.0.1:8000/inventory).
+    """
+
+    def __init__(self, api: Api, base: str, email: str, password: str):
+        self.http = Api(base)
+        self.api = api
+        self.email, self.password = email, password
+        self.token = api.login(email, password)
+
+    def call(self, method: str, path: str, body=None):
+        status, payload = self.http.call(method, path, body, token=self.token)
+        if status == 401:  # the access token expired during a long session
+            self.token = self.api.login(self.email, self.password)
+            status, payload = self.http.call(method, path, body, token=self.token)
+        return status, payload
+
+    def get(self, sku: str) -> dict:
+        status, item = self.call("GET", f"/stock/{sku}")
+        assert status == 200, item
+        return item
+
+    def stock(self, sku: str, on_hand: int) -> dict:
+        """Creates the SKU with `on_hand`, or raises an existing SKU's on_hand to at least it."""
+        status, item = self.call("POST", "/stock", {"sku": sku, "on_hand": on_hand})
+        if status == 409 and item["error"]["code"] == "SKU_EXISTS":
+            item = self.get(sku)
+            if item["on_hand"] < on_hand:
+                status, item = self.call("PUT", f"/stock/{sku}/on-hand", {"on_hand": on_hand})
+                assert status == 200, item
+            return item
+        assert status == 201, item
+        return item
+
+
+def create_admin(email: str, password: str) -> None:
+    """Creates an admin through the api's operator CLI (as scripts/seed.sh does): the API
+    itself never grants the admin role."""
+    env = {**os.environ, **stack_env(), "ADMIN_PASSWORD": password}
+    result = subprocess.run(
+        [str(BIN_DIR / "api"), "admin", "create", "--email", email, "--role", "admin"],
+        env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def inventory(api) -> Inventory:
+    email = f"e2e-admin-{uuid.uuid4().hex[:12]}@example.com"
+    password = f"Pw-{uuid.uuid4().hex[:10]}-X9!"
+    create_admin(email, password)
+    base = os.environ.get("E2E_INVENTORY_URL") or stack_env()["INVENTORY_URL"]
+    return Inventory(api, base.rstrip("/"), email, password)
+
+
+@pytest.fixture(scope="session")
 def mongo():
     client = pymongo.MongoClient(stack_env()["MONGODB_URL"], serverSelectionTimeoutMS=5000)
     yield client.get_default_database()
@@ -115,6 +190,19 @@ class Processes:
     def stack_up(self) -> None:
         result = subprocess.run([str(ROOT / "scripts/stack"), "up"], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+    def start(self, name: str, env: dict[str, str] | None = None) -> None:
+        """`scripts/stack start NAME`: one service again, from the binary `up` built; `env`
+        adds variables stack.env does not set (e.g. RESERVATION_TTL_SECONDS)."""
+        result = subprocess.run(
+            [str(ROOT / "scripts/stack"), "start", name], env={**os.environ, **(env or {})},
+            capture_output=True, text=True,
+        )
+        assert result.returncode == 0, f"scripts/stack start {name}: {result.stdout}{result.stderr}"
+
+    def stop(self, name: str) -> None:
+        result = subprocess.run([str(ROOT / "scripts/stack"), "stop", name], capture_output=True, text=True)
+        assert result.returncode == 0, f"scripts/stack stop {name}: {result.stdout}{result.stderr}"
 
     def wait_replaced(self, name: str, old_pid: int, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout

@@ -6,29 +6,25 @@
 //! succeeds or the process stops; nothing is skipped. Applying is idempotent (the inbox
 //! row), so a message consumed again after a crash changes nothing.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use api::orders::saga::{self, Applied};
 use api::state::Redis;
 use events::Envelope;
-use rdkafka::config::ClientConfig;
+use kafka_consumer::offsets::{self, Offsets};
+use kafka_consumer::{clients, dead_letter, receive, retry};
 use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::FutureProducer;
-use rdkafka::{Offset, TopicPartitionList};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::{dead_letter, retry};
 
-const RECEIVE_RETRY_DELAY: Duration = Duration::from_millis(100);
-
-/// Per (topic, partition): the next offset to read.
-type Offsets = BTreeMap<(String, i32), i64>;
+/// Counter of failed receives.
+const CONSUME_ERRORS_METRIC: &str = "order_saga_consume_errors_total";
+/// Counter of retried operations, labelled by operation.
+const RETRIES_METRIC: &str = "order_saga_retries_total";
 
 pub struct Consumer<'a> {
     config: &'a Config,
@@ -40,22 +36,12 @@ pub struct Consumer<'a> {
 
 impl<'a> Consumer<'a> {
     pub fn new(config: &'a Config, db: &'a PgPool, redis: &'a Redis) -> Result<Self, KafkaError> {
-        let consumer = ClientConfig::new()
-            .set("bootstrap.servers", &config.kafka_brokers)
-            .set("group.id", &config.consumer_group)
-            .set("client.id", "orderflow-order-saga")
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("log_level", "3")
-            .create()?;
-        let producer = ClientConfig::new()
-            .set("bootstrap.servers", &config.kafka_brokers)
-            .set("client.id", "orderflow-order-saga-dlq")
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("message.timeout.ms", "10000")
-            .set("log_level", "3")
-            .create()?;
+        let consumer = clients::stream_consumer(
+            &config.kafka_brokers,
+            &config.consumer_group,
+            "orderflow-order-saga",
+        )?;
+        let producer = clients::dlq_producer(&config.kafka_brokers, "orderflow-order-saga-dlq")?;
         Ok(Self {
             config,
             db,
@@ -73,7 +59,9 @@ impl<'a> Consumer<'a> {
         // Everything handled so far: committed once more, synchronously, at shutdown, in
         // case an asynchronous commit was still in flight or failed.
         let mut handled = Offsets::new();
-        while let Some(message) = self.receive(&mut stop).await {
+        while let Some(message) =
+            receive::next_or_stop(&self.consumer, &mut stop, CONSUME_ERRORS_METRIC).await
+        {
             let started = Instant::now();
             let done = match parse(&message) {
                 Ok(envelope) => self.apply(&envelope, &mut stop).await,
@@ -98,29 +86,10 @@ impl<'a> Consumer<'a> {
         Ok(())
     }
 
-    /// The next message, waiting as long as it takes; `None` when `stop` turned true.
-    async fn receive(&self, stop: &mut watch::Receiver<bool>) -> Option<BorrowedMessage<'_>> {
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => return Some(message),
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("order_saga_consume_errors_total").increment(1);
-                    tokio::time::sleep(RECEIVE_RETRY_DELAY).await;
-                }
-            }
-        }
-    }
-
     /// One transaction on the orders database, retried while PostgreSQL is unreachable.
     #[tracing::instrument(name = "apply", skip_all, fields(event_id = %envelope.event_id, event_type = %envelope.event_type()))]
     async fn apply(&self, envelope: &Envelope, stop: &mut watch::Receiver<bool>) -> bool {
-        let Some(applied) = retry::until_ok("apply inventory event", stop, || {
+        let Some(applied) = retry::until_ok(RETRIES_METRIC, "apply inventory event", stop, || {
             saga::apply_inventory_event(self.db, self.redis, envelope)
         })
         .await
@@ -173,7 +142,7 @@ impl<'a> Consumer<'a> {
             reason,
             "dead-lettering message"
         );
-        let published = retry::until_ok("publish dead letter", stop, || {
+        let published = retry::until_ok(RETRIES_METRIC, "publish dead letter", stop, || {
             dead_letter::publish(
                 &self.producer,
                 &self.config.dlq_topic,
@@ -202,13 +171,7 @@ impl<'a> Consumer<'a> {
     }
 
     fn commit_all(&self, offsets: &Offsets) {
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in offsets {
-            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            {
-                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
-            }
-        }
+        let list = offsets::partition_list(offsets);
         if let Err(err) = self.consumer.commit(&list, CommitMode::Sync) {
             tracing::warn!(error = %err, "final offset commit failed");
         }

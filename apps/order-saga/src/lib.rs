@@ -7,8 +7,6 @@
 
 pub mod config;
 pub mod consumer;
-pub mod dead_letter;
-mod retry;
 pub mod sweeper;
 
 use api::state::Redis;

@@ -1,5 +1,6 @@
 // End-to-end flow against the real running stack (docs/spec.md#web-ui):
-// login → create an order → it is listed → open it → pay (optimistic: the UI
+// as an admin, create and restock the order's SKU on /inventory (the other SKUs
+// through the API) → login → create an order → it is listed → open it → pay (optimistic: the UI
 // updates before the server answers) → cancel is refused with a toast →
 // as an admin, /stats shows the SKU; a forced access-token expiry is survived
 // by the refresh flow; no token ever lands in Web Storage. Screenshots of each
@@ -16,6 +17,7 @@ import {
   VIEWPORTS,
   adminCredentials,
   chartDrawn,
+  createStock,
   ensureUser,
   launchBrowser,
   login,
@@ -57,6 +59,53 @@ describe("orderflow web E2E", { concurrency: false }, () => {
 
   after(async () => {
     await browser?.close();
+  });
+
+  it("as an admin, creates a SKU on /inventory, restocks it and sees the numbers", T, async () => {
+    const adminContext = await browser.newContext(VIEWPORTS.desktop);
+    const adminPage = await adminContext.newPage();
+    const adminTokens = await login(adminPage, adminCredentials());
+    await adminPage
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Inventory" })
+      .click();
+    await adminPage.getByRole("heading", { name: "Inventory" }).waitFor();
+
+    await adminPage.getByTestId("new-sku").click();
+    const create = adminPage.getByRole("dialog", { name: "New SKU" });
+    await create.getByLabel("SKU", { exact: true }).fill(sku);
+    await create.getByLabel("On hand", { exact: true }).fill("5");
+    const created = adminPage.waitForResponse(
+      (r) => r.url().endsWith("/api/inventory/stock") && r.request().method() === "POST",
+    );
+    await create.getByRole("button", { name: "Create SKU" }).click();
+    assert.equal((await created).status(), 201);
+    await create.waitFor({ state: "hidden" });
+
+    // Only this SKU, whatever else the stock holds.
+    await adminPage.getByTestId("stock-prefix").fill(sku);
+    const row = adminPage.locator(`[data-testid="stock-table"] tr[data-sku="${sku}"]`);
+    await row.locator('[data-testid="stock-on-hand"]', { hasText: /^5$/ }).waitFor();
+
+    await row.getByRole("button", { name: `Restock ${sku}` }).click();
+    const restock = adminPage.getByRole("dialog", { name: `Restock ${sku}` });
+    await restock.getByLabel("New on hand").fill("20");
+    const restocked = adminPage.waitForResponse(
+      (r) => r.url().endsWith("/on-hand") && r.request().method() === "PUT",
+    );
+    await restock.getByRole("button", { name: "Set stock" }).click();
+    assert.equal((await restocked).status(), 200);
+    await restock.waitFor({ state: "hidden" });
+    await row.locator('[data-testid="stock-on-hand"]', { hasText: /^20$/ }).waitFor();
+    assert.equal(await row.getByTestId("stock-available").textContent(), "20");
+    assert.equal(await row.getByTestId("stock-reserved").textContent(), "0");
+    await screenshot(adminPage, "inventory", "desktop");
+
+    // The other SKUs the flow orders, so every order can be reserved.
+    for (const other of [`${sku}-B`, `${sku}-C`, `${sku}-D`]) {
+      await createStock(adminTokens.access_token, other, 100);
+    }
+    await adminContext.close();
   });
 
   it("logs in and lands on /orders", T, async () => {
@@ -111,6 +160,10 @@ describe("orderflow web E2E", { concurrency: false }, () => {
     await page.getByTestId("order-total").filter({ hasText: "€136.50" }).waitFor();
     assert.equal(await page.getByTestId("order-id").textContent(), orderId);
     await page.locator('[data-testid="order-status"][data-status="created"]').first().waitFor();
+    // The page follows the reservation by itself; Pay is enabled once the stock is held.
+    await page
+      .locator('[data-testid="order-reservation"][data-reservation="reserved"]')
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, "order-detail", "desktop");
   });
 

@@ -124,6 +124,19 @@ export async function placeOrder(accessToken, body) {
   return res.json();
 }
 
+/** POST /inventory/stock straight to the API (admins): a SKU the flow's orders can reserve. */
+export async function createStock(accessToken, sku, onHand) {
+  const res = await fetch(`${API_URL}/inventory/stock`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ sku, on_hand: onHand }),
+  });
+  if (res.status !== 201) {
+    throw new Error(`POST /inventory/stock: HTTP ${res.status} ${await res.text()}`);
+  }
+  return res.json();
+}
+
 /** PATCH /orders/{id}/status straight to the API. */
 export async function setOrderStatus(accessToken, id, status) {
   const res = await fetch(`${API_URL}/orders/${id}/status`, {
@@ -163,3 +176,48 @@ export async function tokensInStorage(page, secrets = []) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The inventory HTTP API (docs/spec.md#inventory-http-api): the inventory service's internal
+ * API by default; the api's public /inventory routes serve the same paths
+ * (E2E_INVENTORY_URL=http://127.0.0.1:5173/api/inventory).
+ */
+export const INVENTORY_URL = (process.env.E2E_INVENTORY_URL ?? "http://127.0.0.1:8010").replace(
+  /\/+$/,
+  "",
+);
+
+/**
+ * Stock for the SKUs a test orders, as the admin: the inventory saga reserves an order (and
+ * the order becomes payable) only when every line's stock is there. Creates each SKU with
+ * `onHand`, or raises an existing one's on_hand to at least that.
+ */
+export async function ensureStock(skus, onHand = 100) {
+  const login = await fetch(`${API_URL}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(adminCredentials()),
+  });
+  if (login.status !== 200)
+    throw new Error(`admin login for stock setup: HTTP ${login.status} ${await login.text()}`);
+  const { access_token: token } = await login.json();
+  const call = (method, path, body) =>
+    fetch(`${INVENTORY_URL}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  for (const sku of skus) {
+    const created = await call("POST", "/stock", { sku, on_hand: onHand });
+    if (created.status === 201) continue;
+    const text = await created.text();
+    if (created.status !== 409 || !text.includes("SKU_EXISTS")) {
+      throw new Error(`creating stock ${sku}: HTTP ${created.status} ${text}`);
+    }
+    const item = await (await call("GET", `/stock/${encodeURIComponent(sku)}`)).json();
+    if (item.on_hand >= onHand) continue;
+    const set = await call("PUT", `/stock/${encodeURIComponent(sku)}/on-hand`, { on_hand: onHand });
+    if (set.status !== 200)
+      throw new Error(`restocking ${sku}: HTTP ${set.status} ${await set.text()}`);
+  }
+}

@@ -6,6 +6,7 @@ import { AuthProvider } from "@/auth/AuthProvider";
 import { AppShell } from "@/components/layout/AppShell";
 import { RequireAuth } from "@/components/layout/RequireAuth";
 import { Toaster } from "@/components/ui/sonner";
+import { InventoryPage } from "@/pages/InventoryPage";
 import { LoginPage } from "@/pages/LoginPage";
 import { NotFoundPage } from "@/pages/NotFoundPage";
 import { OrderDetailPage } from "@/pages/OrderDetailPage";
@@ -36,6 +37,7 @@ const router = createBrowserRouter([
           { path: "orders", element: <OrdersPage /> },
           { path: "orders/:id", element: <OrderDetailPage /> },
           { path: "stats", element: <StatsPage /> },
+          { path: "inventory", element: <InventoryPage /> },
           { path: "*", element: <NotFoundPage /> },
         ],
       },

@@ -13,24 +13,23 @@ use std::time::Duration;
 
 use events::Envelope;
 use futures::future::join_all;
-use rdkafka::config::ClientConfig;
+use kafka_consumer::offsets::{self, Offsets};
+use kafka_consumer::{clients, dead_letter, receive, retry};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
-use rdkafka::{Offset, TopicPartitionList};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::{dead_letter, service};
+use super::service;
 use crate::config::Config;
 
-const FIRST_RETRY_DELAY: Duration = Duration::from_millis(100);
-const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
-
-/// Next offset to read per (topic, partition).
-type Offsets = BTreeMap<(String, i32), i64>;
+/// Counter of retried operations, labelled by operation.
+const RETRIES_METRIC: &str = "inventory_retries_total";
+/// Counter of failed receives.
+const CONSUME_ERRORS_METRIC: &str = "inventory_consume_errors_total";
 
 /// What the consumer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -66,22 +65,12 @@ pub struct SagaConsumer {
 impl SagaConsumer {
     /// Builds the clients; nothing connects yet.
     pub fn new(settings: ConsumerSettings, db: PgPool) -> Result<Self, KafkaError> {
-        let consumer = ClientConfig::new()
-            .set("bootstrap.servers", &settings.kafka_brokers)
-            .set("group.id", &settings.group)
-            .set("client.id", "orderflow-inventory")
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("log_level", "3")
-            .create()?;
-        let producer = ClientConfig::new()
-            .set("bootstrap.servers", &settings.kafka_brokers)
-            .set("client.id", "orderflow-inventory-dlq")
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("message.timeout.ms", "10000")
-            .set("log_level", "3")
-            .create()?;
+        let consumer = clients::stream_consumer(
+            &settings.kafka_brokers,
+            &settings.group,
+            "orderflow-inventory",
+        )?;
+        let producer = clients::dlq_producer(&settings.kafka_brokers, "orderflow-inventory-dlq")?;
         Ok(Self {
             settings,
             db,
@@ -118,32 +107,15 @@ impl SagaConsumer {
     /// is up. `None` once `stop` turned true.
     #[tracing::instrument(name = "poll batch", skip_all, fields(messages))]
     async fn poll_batch(&self, stop: &mut watch::Receiver<bool>) -> Option<Vec<OwnedMessage>> {
-        let mut messages = Vec::new();
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => {
-                    messages.push(message.detach());
-                    break;
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("inventory_consume_errors_total").increment(1);
-                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
-                }
-            }
-        }
+        let first = receive::next_or_stop(&self.consumer, stop, CONSUME_ERRORS_METRIC).await?;
+        let mut messages = vec![first.detach()];
         let deadline = Instant::now() + self.settings.batch_max_wait;
         while messages.len() < self.settings.batch_max_messages {
             match tokio::time::timeout_at(deadline, self.consumer.recv()).await {
                 Ok(Ok(message)) => messages.push(message.detach()),
                 Ok(Err(err)) => {
                     tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("inventory_consume_errors_total").increment(1);
+                    metrics::counter!(CONSUME_ERRORS_METRIC).increment(1);
                     break;
                 }
                 Err(_elapsed) => break,
@@ -182,7 +154,7 @@ impl SagaConsumer {
         let payload = message.payload().unwrap_or_default();
         match Envelope::parse(payload) {
             Ok(envelope) => {
-                let outcome = retry("handle event", stop, || {
+                let outcome = retry::until_ok(RETRIES_METRIC, "handle event", stop, || {
                     service::handle(&self.db, &envelope)
                 })
                 .await;
@@ -216,7 +188,7 @@ impl SagaConsumer {
         stop: &mut watch::Receiver<bool>,
     ) -> bool {
         tracing::warn!(reason_code, reason, "dead-lettering message");
-        let published = retry("publish dead letter", stop, || {
+        let published = retry::until_ok(RETRIES_METRIC, "publish dead letter", stop, || {
             dead_letter::publish(
                 &self.producer,
                 &self.settings.dlq_topic,
@@ -237,13 +209,7 @@ impl SagaConsumer {
     /// next); the final one at shutdown is synchronous.
     #[tracing::instrument(name = "commit", skip_all, fields(partitions = offsets.len()))]
     fn commit(&self, offsets: &Offsets, mode: CommitMode) {
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in offsets {
-            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            {
-                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
-            }
-        }
+        let list = offsets::partition_list(offsets);
         if let Err(err) = self.consumer.commit(&list, mode) {
             tracing::warn!(error = %err, "offset commit failed; the next commit covers it");
         }
@@ -259,36 +225,4 @@ fn offsets_of(messages: &[OwnedMessage]) -> Offsets {
         *next = (*next).max(message.offset() + 1);
     }
     offsets
-}
-
-/// Retries `operation` with exponential backoff until it succeeds (`Some`) or `stop`
-/// turns true (`None`).
-async fn retry<T, E, F, Fut>(
-    what: &'static str,
-    stop: &mut watch::Receiver<bool>,
-    mut operation: F,
-) -> Option<T>
-where
-    E: std::fmt::Display,
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let mut delay = FIRST_RETRY_DELAY;
-    loop {
-        if *stop.borrow() {
-            return None;
-        }
-        match operation().await {
-            Ok(value) => return Some(value),
-            Err(err) => {
-                tracing::warn!(operation = what, error = %err, retry_in_ms = delay.as_millis() as u64, "retrying");
-                metrics::counter!("inventory_retries_total", "operation" => what).increment(1);
-                tokio::select! {
-                    () = tokio::time::sleep(delay) => {}
-                    _ = stop.wait_for(|stop| *stop) => return None,
-                }
-                delay = (delay * 2).min(MAX_RETRY_DELAY);
-            }
-        }
-    }
 }

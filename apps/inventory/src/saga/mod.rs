@@ -1,7 +1,6 @@
 //! The saga consumer of `orders.events`: reserve, commit or release stock per order.
 
 pub mod consumer;
-pub mod dead_letter;
 pub mod repo;
 pub mod service;
 

@@ -45,7 +45,10 @@ async fn publishes_serves_metrics_and_stops_on_sigterm() {
     let topics = Topics::create(&brokers).await;
     let envelopes = insert_events(&db.pool, &[Uuid::new_v4()], 2).await;
     let port = testkit::free_port();
+    // Only what is set here: a shell with the stack's env loaded (EXTRA_OUTBOXES, …) must
+    // not add the stack's outboxes to this throwaway worker.
     let mut child = Command::new(env!("CARGO_BIN_EXE_outbox-worker"))
+        .env_clear()
         .env("DATABASE_URL", &db.url)
         .env("KAFKA_BROKERS", &brokers)
         .env("ORDERS_EVENTS_TOPIC", &topics.events)

@@ -66,7 +66,7 @@ export function LoginPage() {
             Orders in, insight out — in real time.
           </p>
           <p className="text-zinc-400">
-            Place and track orders, settle payments, and watch per-SKU revenue stream in minute by
+            Place and track orders, settle payments, and watch per-SKU demand stream in minute by
             minute.
           </p>
         </div>

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useIsMutating, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { ArrowLeft, Check, Copy, CreditCard, SearchX, XCircle } from "lucide-react";
 import { toast } from "sonner";
@@ -31,14 +31,22 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
-import { isPayable, reservationLabel } from "@/features/orders/status";
+import { orderKeys, orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
+import { ReservationBadge } from "@/features/orders/ReservationBadge";
+import { ReservationNote } from "@/features/orders/ReservationNote";
+import { isPayable, reservationLabel, reservationPollInterval } from "@/features/orders/status";
 import { formatDateTime, shortId } from "@/lib/dates";
 import { formatInteger, formatMoney } from "@/lib/money";
 
 export function OrderDetailPage() {
   const { id = "" } = useParams();
-  const query = useQuery(orderQuery(id));
+  // A poll answered before a Pay/Cancel lands would undo its optimistic state: pause polling
+  // while one is in flight (onSettled refetches anyway).
+  const changing = useIsMutating({ mutationKey: orderKeys.statusChange(id) }) > 0;
+  const query = useQuery({
+    ...orderQuery(id),
+    refetchInterval: (q) => (changing ? false : reservationPollInterval(q.state.data)),
+  });
 
   return (
     <div className="space-y-6">
@@ -93,14 +101,12 @@ function OrderDetails({ order }: { order: Order }) {
               Order #{shortId(order.id)}
             </h1>
             <StatusBadge status={order.status} />
+            <ReservationBadge reservation={order.reservation} />
           </div>
           <p className="text-sm text-muted-foreground">
             Placed {formatDateTime(order.created_at)} · {formatInteger(itemCount)} unit
             {itemCount === 1 ? "" : "s"} across {order.items.length} line
-            {order.items.length === 1 ? "" : "s"} ·{" "}
-            <span data-testid="order-reservation" data-reservation={order.reservation}>
-              {reservationLabel(order.reservation)}
-            </span>
+            {order.items.length === 1 ? "" : "s"}
           </p>
         </div>
         {canTransition && (
@@ -133,6 +139,11 @@ function OrderDetails({ order }: { order: Order }) {
             <Button
               onClick={() => update.mutate("paid")}
               disabled={update.isPending || !isPayable(order.reservation)}
+              title={
+                isPayable(order.reservation)
+                  ? undefined
+                  : "You can pay once the stock for this order is reserved"
+              }
             >
               <CreditCard /> Pay {formatMoney(order.total_amount, order.currency)}
             </Button>
@@ -140,7 +151,8 @@ function OrderDetails({ order }: { order: Order }) {
         )}
       </div>
 
-      {!canTransition && (
+      {/* A rejected order's note is the reservation alert below, with the short SKUs. */}
+      {!canTransition && order.reservation !== "rejected" && (
         <p
           className="rounded-lg border bg-muted/40 px-4 py-3 text-sm text-muted-foreground"
           data-testid="order-final-note"
@@ -151,6 +163,8 @@ function OrderDetails({ order }: { order: Order }) {
           {update.isPending && " Saving…"}
         </p>
       )}
+
+      <ReservationNote order={order} />
 
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <Card className="gap-0 overflow-hidden py-0">
@@ -213,6 +227,11 @@ function OrderDetails({ order }: { order: Order }) {
               </Detail>
               <Detail label="Status">
                 <StatusBadge status={order.status} />
+              </Detail>
+              <Detail label="Stock">
+                <span data-testid="order-reservation-label">
+                  {reservationLabel(order.reservation)}
+                </span>
               </Detail>
               <Detail label="Currency">{order.currency}</Detail>
               <Detail label="Created">{formatDateTime(order.created_at, true)}</Detail>

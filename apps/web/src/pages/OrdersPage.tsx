@@ -6,7 +6,7 @@ import type { OrderStatus } from "@/api/types";
 import { PageHeader } from "@/components/page-header";
 import { EmptyState, ErrorState } from "@/components/states";
 import { StatusBadge } from "@/components/status-badge";
-import { ORDER_STATUSES, reservationLabel, statusLabel } from "@/features/orders/status";
+import { ORDER_STATUSES, statusLabel } from "@/features/orders/status";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import {
@@ -26,6 +26,7 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { CreateOrderDialog } from "@/features/orders/CreateOrderDialog";
+import { ReservationBadge } from "@/features/orders/ReservationBadge";
 import { ordersListQuery } from "@/features/orders/api";
 import { formatDateTime, formatRelative, shortId } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
@@ -170,11 +171,8 @@ export function OrdersPage() {
                     </TableCell>
                     <TableCell>
                       <StatusBadge status={o.status} />
-                      <div
-                        className="mt-1 text-xs text-muted-foreground"
-                        data-testid="order-reservation"
-                      >
-                        {reservationLabel(o.reservation)}
+                      <div className="mt-1">
+                        <ReservationBadge reservation={o.reservation} />
                       </div>
                     </TableCell>
                     <TableCell className="tabular pr-4 text-right font-medium sm:pr-2">

@@ -64,7 +64,7 @@ function AdminOnly() {
         <EmptyState
           icon={<ShieldAlert />}
           title="Stats are for administrators"
-          description="Per-SKU sales statistics are only available to admin accounts. Ask an administrator if you need access."
+          description="Per-SKU demand statistics are only available to admin accounts. Ask an administrator if you need access."
           action={
             <Button variant="outline" size="sm" asChild>
               <Link to="/orders">Go to your orders</Link>
@@ -139,7 +139,7 @@ function StatsDashboard() {
     <div className="space-y-6">
       <PageHeader
         title="Stats"
-        description="Ordered units and ordered value per SKU and currency, in one-minute windows."
+        description="Demand: ordered units and ordered value per SKU and currency, in one-minute windows (orders placed, not sales)."
         actions={
           <Button variant="outline" size="sm" onClick={refresh} disabled={query.isFetching}>
             <RotateCw className={query.isFetching ? "animate-spin" : ""} /> Refresh
@@ -339,9 +339,10 @@ function StatsDashboard() {
             />
           ))}
           <p className="text-xs text-muted-foreground">
-            Ordered value is quantity × unit price of the orders placed in that currency (cancelled
-            orders included). Amounts in different currencies are never added up or compared: each
-            currency has its own totals{bySku ? ` and its own top ${limit}` : ""}.
+            These figures are demand, not sales: ordered value is quantity × unit price of every
+            order placed in that currency, whether it was later paid, canceled or rejected as out of
+            stock. Amounts in different currencies are never added up or compared: each currency has
+            its own totals{bySku ? ` and its own top ${limit}` : ""}.
           </p>
         </div>
       )}

@@ -1,5 +1,5 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
-import { BarChart3, LogOut, Package, ShieldCheck } from "lucide-react";
+import { BarChart3, Boxes, LogOut, Package, ShieldCheck } from "lucide-react";
 import { toast } from "sonner";
 
 import { useAuth } from "@/auth/context";
@@ -57,9 +57,14 @@ export function AppShell() {
               <Package aria-hidden /> Orders
             </NavLink>
             {isAdmin && (
-              <NavLink to="/stats" className={navLinkClass}>
-                <BarChart3 aria-hidden /> Stats
-              </NavLink>
+              <>
+                <NavLink to="/inventory" className={navLinkClass}>
+                  <Boxes aria-hidden /> Inventory
+                </NavLink>
+                <NavLink to="/stats" className={navLinkClass}>
+                  <BarChart3 aria-hidden /> Stats
+                </NavLink>
+              </>
             )}
           </nav>
           <div className="ml-auto flex items-center gap-2">

@@ -2,7 +2,8 @@ import { useState } from "react";
 import { Controller, useFieldArray, useForm, useWatch, type Path } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useNavigate } from "react-router";
-import { AlertCircle, Loader2, Plus, Trash2 } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
+import { AlertCircle, AlertTriangle, Loader2, Plus, Trash2 } from "lucide-react";
 import { toast } from "sonner";
 
 import { errorMessage, isApiError, isTransient } from "@/api/errors";
@@ -27,6 +28,7 @@ import {
   SelectTrigger,
   SelectValue,
 } from "@/components/ui/select";
+import { availabilityQuery } from "@/features/inventory/api";
 import { IdempotencyKeeper } from "@/lib/idempotency";
 import {
   CURRENCIES,
@@ -35,9 +37,11 @@ import {
   formatMoney,
   parseMoneyInput,
 } from "@/lib/money";
+import { useDebouncedValue } from "@/lib/use-debounced-value";
 import { cn } from "@/lib/utils";
 
 import { useCreateOrder } from "./api";
+import { availabilityKey, requestedBySku, stockHint } from "./availability";
 import {
   ORDER_LIMITS,
   createOrderFormSchema,
@@ -48,6 +52,7 @@ import {
   toCreateOrderRequest,
   type CreateOrderFormValues,
 } from "./schema";
+import { StockHint } from "./StockHint";
 
 export function CreateOrderDialog({ trigger }: { trigger: React.ReactNode }) {
   const [open, setOpen] = useState(false);
@@ -101,6 +106,14 @@ function CreateOrderForm({
   const items = useWatch({ control: form.control, name: "items" });
   const total = previewTotal({ currency, items });
   const { errors } = form.formState;
+
+  // Availability of the typed SKUs, asked once typing pauses; a hint, never a blocker.
+  const requested = requestedBySku(items);
+  const skuSet = useDebouncedValue(availabilityKey(requested).join(","), 300);
+  const availability = useQuery(availabilityQuery(skuSet ? skuSet.split(",") : []));
+  const hintFor = (sku: string) =>
+    stockHint(sku, requested, availability.data, availability.isError);
+  const anyShort = items.some((item) => hintFor(item.sku).kind === "short");
 
   const onSubmit = form.handleSubmit(async (values) => {
     setFormError(null);
@@ -232,12 +245,15 @@ function CreateOrderForm({
                     spellCheck={false}
                     className="font-mono uppercase placeholder:font-sans placeholder:normal-case"
                     aria-invalid={e?.sku ? true : undefined}
-                    aria-describedby={e?.sku ? `items.${i}.sku-error` : undefined}
+                    aria-describedby={e?.sku ? `items.${i}.sku-error` : `items.${i}.sku-stock`}
                     {...form.register(`items.${i}.sku`, {
                       setValueAs: (v: string) => v.toUpperCase(),
                     })}
                   />
                   <FieldError id={`items.${i}.sku-error`} message={e?.sku?.message} />
+                  {!e?.sku && item && (
+                    <StockHint id={`items.${i}.sku-stock`} hint={hintFor(item.sku)} />
+                  )}
                 </div>
                 <div className="grid gap-1">
                   <Label
@@ -308,6 +324,17 @@ function CreateOrderForm({
             );
           })}
         </ol>
+        {anyShort && (
+          <p
+            className="flex items-center gap-1.5 text-xs text-amber-700"
+            role="status"
+            data-testid="stock-warning"
+          >
+            <AlertTriangle className="size-3.5 shrink-0" aria-hidden />
+            Some lines ask for more than is in stock: the order will be placed, but canceled as out
+            of stock unless the stock is there when it is reserved.
+          </p>
+        )}
         {errors.items?.root?.message || errors.items?.message ? (
           <p className="text-xs text-destructive">
             {errors.items?.root?.message ?? errors.items?.message}

@@ -10,12 +10,16 @@ import { api, unwrap } from "@/api/client";
 import { errorMessage, isApiError, isTransient } from "@/api/errors";
 import type { CreateOrderRequest, Order, OrderStatus, TargetStatus } from "@/api/types";
 
+import { reservationPollInterval } from "./status";
+
 export const PAGE_SIZE = 20;
 
 export const orderKeys = {
   all: ["orders"] as const,
   list: (status: OrderStatus | undefined) => ["orders", "list", status ?? "all"] as const,
   detail: (id: string) => ["orders", "detail", id] as const,
+  /** The mutation key of a status change, so the page can pause polling during one. */
+  statusChange: (id: string) => ["orders", "status", id] as const,
 };
 
 export const ordersListQuery = (status: OrderStatus | undefined) =>
@@ -38,6 +42,11 @@ export const ordersListQuery = (status: OrderStatus | undefined) =>
     },
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? null,
+    // A just-placed order shows its reservation settling without a manual refresh.
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((p) => p.items.some((o) => o.reservation === "pending"))
+        ? 2_000
+        : false,
   });
 
 export const orderQuery = (id: string) =>
@@ -48,6 +57,8 @@ export const orderQuery = (id: string) =>
       return data;
     },
     retry: (count, e) => !(isApiError(e) && e.status < 500 && e.status !== 0) && count < 2,
+    // The inventory answers a new order within moments: follow it until it settles.
+    refetchInterval: (query) => reservationPollInterval(query.state.data),
   });
 
 export interface CreateOrderVariables {
@@ -98,6 +109,7 @@ const TRANSITION_VERB: Record<TargetStatus, string> = {
 export function useUpdateOrderStatus(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
+    mutationKey: orderKeys.statusChange(id),
     mutationFn: async (status: TargetStatus) => {
       const { data } = await unwrap(
         api.PATCH("/orders/{id}/status", { params: { path: { id } }, body: { status } }),
