@@ -54,6 +54,8 @@ pub struct Config {
     /// `POST /orders` is refused while the user has this many `created` orders; `None`
     /// (`MAX_UNPAID_ORDERS=0`): no limit, and no cost on the order path.
     pub max_unpaid_orders: Option<i64>,
+    /// Base URL of the inventory service's internal API, e.g. `http://127.0.0.1:8010`.
+    pub inventory_url: String,
 }
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -97,6 +99,7 @@ impl Config {
             inventory_saga_enabled: env.flag("INVENTORY_SAGA_ENABLED", true)?,
             max_unpaid_orders: Some(env.in_range("MAX_UNPAID_ORDERS", 20, 0, 1_000_000)?)
                 .filter(|&max| max > 0),
+            inventory_url: env.url("INVENTORY_URL", &["http://"])?.to_owned(),
         })
     }
 }
@@ -157,6 +160,7 @@ mod tests {
             ("KAFKA_BROKERS", "127.0.0.1:9092"),
             ("MONGODB_URL", "mongodb://127.0.0.1:27017/orderflow"),
             ("JWT_SECRET", SECRET),
+            ("INVENTORY_URL", "http://127.0.0.1:8010"),
         ]
     }
 
@@ -190,6 +194,7 @@ mod tests {
             "KAFKA_BROKERS",
             "MONGODB_URL",
             "JWT_SECRET",
+            "INVENTORY_URL",
         ] {
             let err = with(&[(name, "")]).unwrap_err();
             assert_eq!(err.variable, name, "{err}");
@@ -214,6 +219,8 @@ mod tests {
             ("INVENTORY_SAGA_ENABLED", "maybe"),
             ("MAX_UNPAID_ORDERS", "-1"),
             ("MAX_UNPAID_ORDERS", "many"),
+            ("INVENTORY_URL", "https://inventory.internal"),
+            ("INVENTORY_URL", "inventory:8010"),
         ] {
             let err = with(&[(name, bad)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={bad}: {err}");

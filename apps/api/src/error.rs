@@ -140,6 +140,27 @@ impl ApiError {
         }))
     }
 
+    /// An error another service answered, passed on as it is (status, code, message,
+    /// details); the request id is still this request's.
+    pub fn forwarded(
+        status: StatusCode,
+        code: String,
+        message: String,
+        details: Vec<FieldError>,
+    ) -> Self {
+        Self(Box::new(ApiErrorInner {
+            status,
+            payload: ErrorPayload {
+                code: code.into(),
+                message: message.into(),
+                details,
+                extra: Map::new(),
+            },
+            retry_after_seconds: None,
+            source: None,
+        }))
+    }
+
     pub fn validation(details: Vec<FieldError>) -> Self {
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,

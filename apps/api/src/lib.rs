@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod inventory;
 pub mod openapi;
 pub mod orders;
 pub mod state;
@@ -41,6 +42,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(orders::routes::router())
         .merge(auth::routes::router())
         .merge(stats::routes::router())
+        .merge(inventory::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)
@@ -66,7 +68,13 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(state.config.cors_origins.clone()))
         .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -111,9 +119,8 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
                 ))
-                .layer(axum::middleware::from_fn(
-                    http::middleware::run_to_completion,
-                )),
+                // sqlx's `begin()` is not cancel-safe: a started request always finishes.
+                .layer(axum::middleware::from_fn(platform::http::run_to_completion)),
         )
 }
 

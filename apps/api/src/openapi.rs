@@ -10,7 +10,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
 #[openapi(
     info(
         title = "orderflow API",
-        description = "Orders, auth and per-SKU statistics of the orderflow platform. Every error has the body `ErrorBody`.\n\nEvery operation may answer `503 SERVICE_UNAVAILABLE` with `Retry-After` when a service it needs (PostgreSQL, Redis, the read model) is unreachable: retry after that many seconds, with the same `Idempotency-Key` where there is one. `500 INTERNAL_ERROR` means a bug on the server and is not listed per operation.",
+        description = "Orders, auth and per-SKU statistics of the orderflow platform. Every error has the body `ErrorBody`.\n\nEvery operation may answer `503 SERVICE_UNAVAILABLE` with `Retry-After` when a service it needs (PostgreSQL, Redis, the read model, the inventory service) is unreachable: retry after that many seconds, with the same `Idempotency-Key` where there is one. `500 INTERNAL_ERROR` means a bug on the server and is not listed per operation.",
         version = "0.1.0"
     ),
     components(schemas(ErrorBody, ErrorObject, FieldError)),
@@ -21,6 +21,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
         (name = "admin", description = "Admin-only views"),
         (name = "auth", description = "Registration, login, token refresh and logout"),
         (name = "stats", description = "Per-SKU sales from the read model"),
+        (name = "inventory", description = "Stock per SKU, kept by the inventory service"),
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::extract::FromRef;
+use inventory_api::InventoryClient;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, Producer};
@@ -23,6 +25,14 @@ pub struct AppState {
     pub mongo: mongodb::Database,
     pub jwt: JwtKeys,
     pub metrics: PrometheusHandle,
+    /// The inventory service's internal API (`INVENTORY_URL`).
+    pub inventory: InventoryClient,
+}
+
+impl FromRef<AppState> for InventoryClient {
+    fn from_ref(state: &AppState) -> Self {
+        state.inventory.clone()
+    }
 }
 
 impl AppState {
@@ -38,6 +48,7 @@ impl AppState {
             config.jwt_secret.expose().as_bytes(),
             config.access_ttl_seconds,
         );
+        let inventory = InventoryClient::new(&config.inventory_url);
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -46,6 +57,7 @@ impl AppState {
             mongo,
             jwt,
             metrics: platform::telemetry::prometheus(),
+            inventory,
         })
     }
 }

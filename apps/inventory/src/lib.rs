@@ -53,7 +53,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
-                )),
+                ))
+                // sqlx's `begin()` is not cancel-safe: neither a client hanging up nor the
+                // timeout may stop a request halfway (platform::http::run_to_completion).
+                .layer(axum::middleware::from_fn(platform::http::run_to_completion)),
         )
 }
 

@@ -85,17 +85,21 @@ impl InventoryClient {
         ctx: &CallContext,
         query: &StockQuery,
     ) -> Result<StockPage, ClientError> {
-        let mut pairs = form_urlencoded::Serializer::new(String::new());
-        if let Some(prefix) = &query.sku_prefix {
-            pairs.append_pair("sku_prefix", prefix);
-        }
-        if let Some(limit) = query.limit {
-            pairs.append_pair("limit", &limit.to_string());
-        }
-        if let Some(cursor) = &query.cursor {
-            pairs.append_pair("cursor", cursor);
-        }
-        let path = with_query(paths::STOCK, pairs.finish());
+        // The serializer is not `Send`: it must be gone before the first `.await`, so the
+        // call can run in a multi-threaded server.
+        let path = {
+            let mut pairs = form_urlencoded::Serializer::new(String::new());
+            if let Some(prefix) = &query.sku_prefix {
+                pairs.append_pair("sku_prefix", prefix);
+            }
+            if let Some(limit) = query.limit {
+                pairs.append_pair("limit", &limit.to_string());
+            }
+            if let Some(cursor) = &query.cursor {
+                pairs.append_pair("cursor", cursor);
+            }
+            with_query(paths::STOCK, pairs.finish())
+        };
         self.call(ctx, Method::GET, &path, None::<&()>).await
     }
 
@@ -127,11 +131,13 @@ impl InventoryClient {
         ctx: &CallContext,
         skus: &[&str],
     ) -> Result<AvailabilityList, ClientError> {
-        let mut pairs = form_urlencoded::Serializer::new(String::new());
-        for sku in skus {
-            pairs.append_pair("sku", sku);
-        }
-        let path = with_query(paths::AVAILABILITY, pairs.finish());
+        let path = {
+            let mut pairs = form_urlencoded::Serializer::new(String::new());
+            for sku in skus {
+                pairs.append_pair("sku", sku);
+            }
+            with_query(paths::AVAILABILITY, pairs.finish())
+        };
         self.call(ctx, Method::GET, &path, None::<&()>).await
     }
 

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod http;
 pub mod ops;
 pub mod shutdown;
 pub mod telemetry;

@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::ErrorPayload;
@@ -130,23 +129,6 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     response
-}
-
-/// Runs the rest of the request in a task of its own, so that neither a client that hangs
-/// up (hyper then drops the request's future) nor the request timeout can stop it halfway.
-/// sqlx's `begin()` is not cancel-safe on PostgreSQL: a future dropped during the `BEGIN`
-/// round trip sends the connection back to the pool inside an open transaction, where the
-/// next borrowers' autocommit writes are acknowledged but never committed
-/// (transact-rs/sqlx#4393; reproduced by `tests/api/cancellation.rs`). A request that
-/// started therefore always finishes; its answer to a client that left is discarded.
-pub async fn run_to_completion(req: Request, next: Next) -> Response {
-    let request = tokio::spawn(next.run(req).in_current_span());
-    match request.await {
-        Ok(response) => response,
-        // Re-raised here so that `CatchPanicLayer` turns it into the uniform 500.
-        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
 }
 
 /// Turns a panic in a handler into a logged 500 with the uniform body instead of a dropped

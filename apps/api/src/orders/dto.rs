@@ -64,8 +64,21 @@ pub struct Order {
     /// Sum of the line totals, in the currency's minor unit.
     pub total_amount: i64,
     pub items: Vec<OrderLine>,
+    /// When the reservation is `rejected`: the lines the stock could not cover (an unknown
+    /// SKU has 0 available). Empty for every other reservation.
+    pub short_lines: Vec<ShortLine>,
     #[serde(serialize_with = "millis")]
     pub created_at: DateTime<Utc>,
+}
+
+/// A line of an order the stock could not cover when it was placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ShortLine {
+    pub sku: String,
+    /// Units the order asked for.
+    pub requested: i64,
+    /// Units available at that moment.
+    pub available: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

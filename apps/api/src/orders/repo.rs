@@ -15,6 +15,8 @@ pub struct OrderRow {
     pub currency: String,
     pub total_amount: i64,
     pub created_at: DateTime<Utc>,
+    /// `StockRejected.short_lines` as applied by the saga; `[]` unless rejected.
+    pub short_lines: serde_json::Value,
 }
 
 pub struct ItemRow {
@@ -153,7 +155,7 @@ pub async fn insert_outbox_event(
 pub async fn find_order(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
     sqlx::query_as!(
         OrderRow,
-        "SELECT id, user_id, status, reservation, currency, total_amount, created_at FROM orders WHERE id = $1",
+        "SELECT id, user_id, status, reservation, currency, total_amount, created_at, short_lines FROM orders WHERE id = $1",
         id,
     )
     .fetch_optional(conn)
@@ -164,7 +166,7 @@ pub async fn find_order(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Optio
 pub async fn lock_order(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
     sqlx::query_as!(
         OrderRow,
-        "SELECT id, user_id, status, reservation, currency, total_amount, created_at FROM orders WHERE id = $1 FOR UPDATE",
+        "SELECT id, user_id, status, reservation, currency, total_amount, created_at, short_lines FROM orders WHERE id = $1 FOR UPDATE",
         id,
     )
     .fetch_optional(conn)
@@ -309,6 +311,22 @@ pub async fn set_reservation(
     .map(drop)
 }
 
+/// Records which lines a rejected reservation was short of (`StockRejected.short_lines`).
+pub async fn set_short_lines(
+    conn: &mut PgConnection,
+    id: Uuid,
+    short_lines: &serde_json::Value,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE orders SET short_lines = $2 WHERE id = $1",
+        id,
+        short_lines,
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 /// Locks up to `limit` unpaid orders whose reservation is older than `ttl_seconds`, oldest
 /// first. Rows locked by someone else (a payment in progress) are skipped: whoever holds
 /// the lock decides, and the next sweep sees the outcome.
@@ -319,7 +337,7 @@ pub async fn lock_expired(
 ) -> sqlx::Result<Vec<OrderRow>> {
     sqlx::query_as!(
         OrderRow,
-        r#"SELECT id, user_id, status, reservation, currency, total_amount, created_at
+        r#"SELECT id, user_id, status, reservation, currency, total_amount, created_at, short_lines
              FROM orders
             WHERE status = 'created' AND reservation = 'reserved'
               AND reserved_at < now() - make_interval(secs => $1)

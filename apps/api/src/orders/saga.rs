@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use events::{CancelReason, Envelope, EventPayload, OrderStatusChanged};
+use events::{CancelReason, Envelope, EventPayload, OrderStatusChanged, ShortLine};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -37,12 +37,15 @@ pub enum Applied {
     Skipped { order_id: Uuid, reason: String },
 }
 
-fn reply_of(payload: &EventPayload) -> Option<(Uuid, StockReply)> {
+/// The order and the reply an event is about; a rejection also says which lines were short.
+fn reply_of(payload: &EventPayload) -> Option<(Uuid, StockReply, &[ShortLine])> {
     match payload {
-        EventPayload::StockReserved(data) => Some((data.order_id, StockReply::Reserved)),
-        EventPayload::StockRejected(data) => Some((data.order_id, StockReply::Rejected)),
-        EventPayload::StockCommitted(data) => Some((data.order_id, StockReply::Committed)),
-        EventPayload::StockReleased(data) => Some((data.order_id, StockReply::Released)),
+        EventPayload::StockReserved(data) => Some((data.order_id, StockReply::Reserved, &[])),
+        EventPayload::StockRejected(data) => {
+            Some((data.order_id, StockReply::Rejected, &data.short_lines))
+        }
+        EventPayload::StockCommitted(data) => Some((data.order_id, StockReply::Committed, &[])),
+        EventPayload::StockReleased(data) => Some((data.order_id, StockReply::Released, &[])),
         _ => None,
     }
 }
@@ -56,7 +59,7 @@ pub async fn apply_inventory_event(
     redis: &Redis,
     envelope: &Envelope,
 ) -> sqlx::Result<Applied> {
-    let Some((order_id, reply)) = reply_of(&envelope.payload) else {
+    let Some((order_id, reply, short_lines)) = reply_of(&envelope.payload) else {
         return Ok(Applied::Ignored);
     };
     let mut tx = db.begin().await?;
@@ -64,7 +67,7 @@ pub async fn apply_inventory_event(
         tx.rollback().await?;
         return Ok(Applied::Duplicate);
     }
-    let applied = apply_reply(&mut tx, order_id, reply, &envelope.trace_id).await?;
+    let applied = apply_reply(&mut tx, order_id, reply, short_lines, &envelope.trace_id).await?;
     tx.commit().await?;
     if matches!(applied, Applied::Changed { .. }) {
         cache::invalidate(redis, order_id).await;
@@ -76,6 +79,7 @@ async fn apply_reply(
     conn: &mut PgConnection,
     order_id: Uuid,
     reply: StockReply,
+    short_lines: &[ShortLine],
     trace_id: &str,
 ) -> sqlx::Result<Applied> {
     let Some(row) = repo::lock_order(conn, order_id).await? else {
@@ -103,6 +107,10 @@ async fn apply_reply(
         });
     };
     repo::set_reservation(conn, order_id, to.as_str(), to == Reservation::Reserved).await?;
+    if to == Reservation::Rejected {
+        let stored = serde_json::to_value(short_lines).expect("short lines are plain JSON");
+        repo::set_short_lines(conn, order_id, &stored).await?;
+    }
     // A rejected order cannot be fulfilled: cancel it unless it already left `created`
     // (the user canceled it first; it cannot have been paid while pending).
     let canceled = to == Reservation::Rejected && status == OrderStatus::Created;

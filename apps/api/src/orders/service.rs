@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::cursor::{CursorKey, Position};
 use super::domain::{Currency, NewOrder, OrderStatus, TargetStatus};
-use super::dto::{Order, OrderLine, OrderPage, OrderSummary};
+use super::dto::{Order, OrderLine, OrderPage, OrderSummary, ShortLine};
 use super::reservation::{PaymentBlocked, Reservation};
 use super::{cache, repo};
 use crate::auth::{AuthUser, VerifiedToken};
@@ -138,6 +138,7 @@ pub async fn create_order(
                 line_total: item.line_total,
             })
             .collect(),
+        short_lines: Vec::new(),
         created_at,
     }))
 }
@@ -213,8 +214,23 @@ fn snapshot(
         currency: parse_stored::<Currency>(&row.currency)?,
         total_amount: row.total_amount,
         items,
+        short_lines: short_lines(row.short_lines)?,
         created_at: row.created_at,
     })
+}
+
+/// The stored `short_lines` (written by the saga from `StockRejected`, shape owned by the
+/// `events` crate) as the snapshot shows them.
+fn short_lines(stored: serde_json::Value) -> anyhow::Result<Vec<ShortLine>> {
+    let lines: Vec<events::ShortLine> = serde_json::from_value(stored)?;
+    Ok(lines
+        .into_iter()
+        .map(|line| ShortLine {
+            sku: line.sku,
+            requested: line.requested,
+            available: line.available,
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

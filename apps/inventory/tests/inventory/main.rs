@@ -4,6 +4,7 @@
 mod helpers;
 
 mod availability;
+mod cancellation;
 mod client;
 mod consumer;
 mod consumer_outage;

@@ -24,6 +24,8 @@ fn api_state(database_url: &str) -> AppState {
             "mongodb://127.0.0.1:27017/?directConnection=true",
         ),
         ("JWT_SECRET", "test-secret-test-secret-test-secret!"),
+        // Not called by these tests; the api only needs to know where it would be.
+        ("INVENTORY_URL", "http://127.0.0.1:9"),
     ]);
     AppState::new(ApiConfig::from_env(&env).expect("api configuration")).expect("api state")
 }

@@ -38,6 +38,28 @@ async fn a_rejection_cancels_the_order_once() {
             .await
             .unwrap();
     assert_eq!(key, order.id.to_string());
+    // The order keeps which lines were short, for its snapshot.
+    let short_lines: serde_json::Value =
+        sqlx::query_scalar("SELECT short_lines FROM orders WHERE id = $1")
+            .bind(order.id)
+            .fetch_one(saga.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        short_lines,
+        serde_json::json!([{"sku": "SKU-1", "requested": 2, "available": 1}])
+    );
+    let untouched: serde_json::Value =
+        sqlx::query_scalar("SELECT short_lines FROM orders WHERE id = $1")
+            .bind(marker.id)
+            .fetch_one(saga.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        untouched,
+        serde_json::json!([]),
+        "only a rejection records lines"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 mod endpoints;
+mod inventory;
 pub mod request;
 mod response;
 mod saga;
@@ -22,6 +23,7 @@ use platform::config::Env;
 use serde_json::Value;
 use testkit::TestDb;
 
+pub use inventory::TestInventory;
 pub use request::{json_request, send, TestRequest};
 pub use response::TestResponse;
 #[allow(unused_imports)] // `TestAdmin` is for signatures; `app.admin()` returns one.
@@ -54,6 +56,9 @@ pub fn test_env(database_url: &str) -> Vec<(String, String)> {
         // default. The saga stays enabled (the default): tests that pay an order reserve
         // it first with `app.reserve(id)`.
         ("MAX_UNPAID_ORDERS".to_owned(), "100000".to_owned()),
+        // Nothing listens here: tests of `/inventory/...` start a real inventory service
+        // and point the api at it (`TestApp::with_inventory`).
+        ("INVENTORY_URL".to_owned(), "http://127.0.0.1:9".to_owned()),
     ]
 }
 
@@ -62,6 +67,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The test's own database (tests query it directly to check what the API stored).
     pub db: TestDb,
+    /// The inventory service this app calls, when the test started one.
+    pub inventory: Option<TestInventory>,
 }
 
 impl TestApp {
@@ -81,6 +88,7 @@ impl TestApp {
             router: api::router(state.clone()),
             state,
             db,
+            inventory: None,
         }
     }
 

@@ -105,6 +105,7 @@ async fn orders_without_held_stock_cannot_be_paid_but_can_be_canceled() {
     // Canceling never waits for the inventory.
     let pending = created_order(&app, &alice).await;
     let pending_id = pending["id"].as_str().unwrap();
+    assert_eq!(pending["short_lines"], serde_json::json!([]));
     let canceled = app.set_order_status(&alice, pending_id, "canceled").await;
     assert_eq!(canceled.status, StatusCode::OK, "{}", canceled.text());
     assert_eq!(canceled.json()["reservation"], "pending");
@@ -123,6 +124,12 @@ async fn orders_without_held_stock_cannot_be_paid_but_can_be_canceled() {
             snapshot["reservation"].as_str()
         ),
         (Some("canceled"), Some("rejected"))
+    );
+    // It says which line was short (the helper rejects the first line, none available).
+    let line = &rejected["items"][0];
+    assert_eq!(
+        snapshot["short_lines"],
+        serde_json::json!([{"sku": line["sku"], "requested": line["qty"], "available": 0}])
     );
     app.set_order_status(&alice, rejected_id, "paid")
         .await
