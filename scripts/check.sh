@@ -11,8 +11,8 @@
 # Environment: ADMIN_EMAIL / ADMIN_PASSWORD (an admin: /stats/sku is admin-only; the seed
 # creates one), API_URL (default http://127.0.0.1:8000), CHECK_MODE (native | compose,
 # default native), COMPOSE_FILE (default compose.yaml), CHECK_TIMEOUT_SECONDS (60),
-# CHECK_INVENTORY_URL (the inventory HTTP API: native default INVENTORY_URL of stack.env,
-# compose default $API_URL/inventory, the api's public routes).
+# CHECK_INVENTORY_URL (the inventory HTTP API; default $API_URL/inventory, the api's public
+# routes).
 set -euo pipefail
 SCRIPT_NAME=check
 # shellcheck source=scripts/lib/common.sh
@@ -25,14 +25,7 @@ CHECK_MODE=${CHECK_MODE:-native}
 TIMEOUT=${CHECK_TIMEOUT_SECONDS:-60}
 export COMPOSE_FILE=${COMPOSE_FILE:-$ROOT/compose.yaml}
 
-if [ -n "${CHECK_INVENTORY_URL:-}" ]; then
-  INVENTORY_API=$CHECK_INVENTORY_URL
-elif [ "$CHECK_MODE" = native ] && [ -f "$STACK_ENV" ] && grep -q '^INVENTORY_URL=.' "$STACK_ENV"; then
-  # Only this variable: a DATABASE_URL from the caller must keep winning (see sql).
-  INVENTORY_API=$(sed -n 's/^INVENTORY_URL=//p' "$STACK_ENV")
-else
-  INVENTORY_API=$API_URL/inventory
-fi
+INVENTORY_API=${CHECK_INVENTORY_URL:-$API_URL/inventory}
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

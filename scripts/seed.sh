@@ -13,8 +13,8 @@
 #   ADMIN_EMAIL, ADMIN_PASSWORD   required; the password never goes on a command line
 #   DEMO_EMAIL, DEMO_PASSWORD     the demo user (defaults below)
 #   API_URL                       default http://127.0.0.1:8000
-#   SEED_INVENTORY_URL            the inventory HTTP API; default INVENTORY_URL (stack.env),
-#                                 else http://127.0.0.1:8010
+#   SEED_INVENTORY_URL            the inventory HTTP API; default the api's public routes,
+#                                 $API_URL/inventory
 #   API_BIN                       the api binary; default the stack's build, else `cargo run -q -p api --`
 #   ORDERFLOW_STATE               where `scripts/stack` keeps stack.env
 #                                 (default ~/.local/state/orderflow); its variables are
@@ -57,9 +57,9 @@ fi
 [[ -n ${DATABASE_URL:-} ]] || die "DATABASE_URL is not set and $env_file does not provide it (is the stack up?)"
 
 api_url=${API_URL:-http://127.0.0.1:8000}
-# The inventory service's internal API; the api's public /inventory routes serve the same
-# paths, so switching to them is this one line: inventory_url=$api_url/inventory
-inventory_url=${SEED_INVENTORY_URL:-${INVENTORY_URL:-http://127.0.0.1:8010}}
+# Stock through the api's public /inventory routes (the api is the only public edge; they
+# forward to the inventory service's internal API, which serves the same paths).
+inventory_url=${SEED_INVENTORY_URL:-$api_url/inventory}
 demo_email=${DEMO_EMAIL:-demo@orderflow.local}
 demo_password=${DEMO_PASSWORD:-Blue-Kettle-Runs-42!}
 

@@ -39,6 +39,9 @@ export const REQUIRED_PATHS = [
   "/orders/{id}",
   "/orders/{id}/status",
   "/stats/sku",
+  "/inventory/stock",
+  "/inventory/stock/{sku}/on-hand",
+  "/inventory/availability",
 ];
 
 export function snapshotExists() {
