@@ -85,6 +85,7 @@ pub struct CreateStock {
     #[schema(pattern = "^[A-Z0-9_-]{3,64}$", example = "SKU-1")]
     pub sku: String,
     #[schema(minimum = 0, maximum = 1_000_000_000)]
+    #[serde(deserialize_with = "platform::json::integer")]
     pub on_hand: i64,
 }
 
@@ -92,6 +93,7 @@ pub struct CreateStock {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SetOnHand {
     #[schema(minimum = 0, maximum = 1_000_000_000)]
+    #[serde(deserialize_with = "platform::json::integer")]
     pub on_hand: i64,
 }
 

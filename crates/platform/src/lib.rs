@@ -3,6 +3,7 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod json;
 pub mod ops;
 pub mod shutdown;
 pub mod telemetry;

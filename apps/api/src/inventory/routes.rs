@@ -58,7 +58,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Forwarded {
     params(
         ("sku_prefix" = Option<String>, Query, pattern = "^[A-Z0-9_-]{0,64}$", description = "Only SKUs starting with this"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 50 when absent"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Z0-9_-]{3,64}$", description = "`next_cursor` of the previous page (the last SKU it listed)"),
     ),
     responses(
         (status = 200, description = "A page of SKUs", body = StockPage),
@@ -161,6 +161,38 @@ pub async fn set_on_hand(
     ))
 }
 
+/// The `sku` query parameter of availability, written by hand because utoipa cannot put
+/// constraints on the items of an array parameter: 1 to 50 SKUs, each as the order rules
+/// define a SKU (the inventory service validates them; this keeps the document exact).
+struct AvailabilityParams;
+
+impl utoipa::IntoParams for AvailabilityParams {
+    fn into_params(
+        _parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::Required;
+        let sku = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[A-Z0-9_-]{3,64}$"))
+            .min_length(Some(3))
+            .max_length(Some(64));
+        vec![ParameterBuilder::new()
+            .name("sku")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::True)
+            .description(Some("1 to 50 SKUs: `?sku=A&sku=B`"))
+            .schema(Some(
+                ArrayBuilder::new()
+                    .items(sku)
+                    .min_items(Some(1))
+                    .max_items(Some(50)),
+            ))
+            .build()]
+    }
+}
+
 /// How many units of each SKU can be ordered now (any logged-in user); an unknown SKU has
 /// 0. One entry per distinct SKU, in the order asked.
 #[utoipa::path(
@@ -168,7 +200,7 @@ pub async fn set_on_hand(
     path = "/inventory/availability",
     tag = "inventory",
     security(("bearer" = [])),
-    params(("sku" = Vec<String>, Query, description = "1 to 50 SKUs: `?sku=A&sku=B`")),
+    params(AvailabilityParams),
     responses(
         (status = 200, description = "Availability per SKU", body = AvailabilityList),
         (status = 401, description = "Missing, invalid, expired or logged-out access token", body = ErrorBody),

@@ -1074,7 +1074,7 @@ export interface operations {
                 sku_prefix?: string;
                 /** @description Page size, 50 when absent */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page (the last SKU it listed) */
                 cursor?: string;
             };
             header?: never;
