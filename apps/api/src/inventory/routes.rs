@@ -175,7 +175,7 @@ impl utoipa::IntoParams for AvailabilityParams {
         use utoipa::openapi::Required;
         let sku = ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^[A-Z0-9_-]{3,64}$"))
+            .pattern(Some(inventory_api::SKU_PATTERN))
             .min_length(Some(3))
             .max_length(Some(64));
         vec![ParameterBuilder::new()
