@@ -29,7 +29,7 @@ MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "160")
 WORKERS = os.environ.get("FUZZ_WORKERS", "1")
 # Seconds per run (user, admin): the fuzzing and stateful phases repeat until the budget is
 # spent, so the case count grows with the machine's speed; MIN_CASES still gates the total.
-MAX_TIME = os.environ.get("FUZZ_MAX_TIME", "100")
+MAX_TIME = os.environ.get("FUZZ_MAX_TIME", "50")
 EXCLUDED_PATHS = ["/auth/login", "/auth/logout"]
 HERE = Path(__file__).resolve().parent
 
