@@ -40,6 +40,26 @@ SECANTUS_VENV=$ORDERFLOW_CACHE/secantus-venv
 
 STACK_T0=${STACK_T0:-$(date +%s.%N)}
 
+# ensure_venv DIR REQUIREMENTS: a Python virtualenv at DIR with REQUIREMENTS installed, once
+# per content of REQUIREMENTS. Under a lock: two scripts installing into one venv at the same
+# time rewrite libraries the other has loaded (seen: schemathesis killed by SIGBUS).
+ensure_venv() {
+  local venv=$1 requirements=$2 stamp lock
+  stamp=$(sha256sum "$requirements" | cut -c1-16)
+  [ "$(cat "$venv/.orderflow-requirements" 2>/dev/null)" = "$stamp" ] && return 0
+  mkdir -p "$(dirname "$venv")"
+  exec {lock}>"$venv.lock"
+  flock "$lock"
+  if [ "$(cat "$venv/.orderflow-requirements" 2>/dev/null)" != "$stamp" ]; then
+    say "installing ${requirements#"$ROOT"/} into $venv" >&2
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q -r "$requirements"
+    echo "$stamp" >"$venv/.orderflow-requirements"
+  fi
+  exec {lock}>&-
+}
+
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1fs", e - s }'; }
 
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-stack}" "$*"; }
