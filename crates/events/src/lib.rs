@@ -7,6 +7,7 @@
 //! consumer can dead-letter the message with a precise `error_reason`.
 
 mod envelope;
+mod sku;
 mod stock;
 mod timestamp;
 
@@ -14,6 +15,7 @@ pub use envelope::{
     CancelReason, DeadLetter, Envelope, EnvelopeError, EventPayload, EventType, OrderCreated,
     OrderItem, OrderStatusChanged, ENVELOPE_VERSION,
 };
+pub use sku::{is_sku_byte, Sku, MAX_SKU_LEN, MIN_SKU_LEN, SKU_PATTERN};
 pub use stock::{
     AdjustReason, ShortLine, StockAdjusted, StockLine, StockRejected, StockReservation,
 };

@@ -21,8 +21,8 @@ pub mod paths {
     }
 }
 
-/// The SKU rule, the same as for order lines: 3 to 64 characters of `A-Z`, `0-9`, `_`, `-`.
-pub const SKU_PATTERN: &str = "^[A-Z0-9_-]{3,64}$";
+/// The SKU rule (owned by `crates/events`), the same as for order lines.
+pub use events::SKU_PATTERN;
 /// The largest `on_hand` an admin may set.
 pub const MAX_ON_HAND: i64 = 1_000_000_000;
 /// `GET /stock`: page size when `limit` is absent, and its bounds.

@@ -30,7 +30,7 @@ pub struct CreateOrderItem {
         example = "SKU-1",
         min_length = 3,
         max_length = 64,
-        pattern = "^[A-Z0-9_-]+$"
+        pattern = "^[A-Z0-9_-]{3,64}$"
     )]
     pub sku: String,
     #[serde(deserialize_with = "crate::http::extract::json_integer")]
