@@ -65,7 +65,10 @@ pub(super) async fn run(hub: Hub, brokers: String, topics: LiveTopics) {
             Err(err) => {
                 // Loud once, then quiet: the api serves without the broker.
                 if failures == 0 {
-                    tracing::warn!(error = format!("{err:#}"), "live hub cannot assign its topics yet; retrying");
+                    tracing::warn!(
+                        error = format!("{err:#}"),
+                        "live hub cannot assign its topics yet; retrying"
+                    );
                 } else {
                     tracing::debug!(error = format!("{err:#}"), "live hub still cannot assign");
                 }

@@ -251,10 +251,7 @@ mod tests {
         assert_eq!(seqs(&hub.join(Some(&id(&hub, 2))).resume), [3, 4, 5, 6]);
         assert_eq!(seqs(&hub.join(Some(&id(&hub, 5))).resume), [6]);
         assert!(seqs(&hub.join(Some(&id(&hub, 6))).resume).is_empty());
-        assert!(matches!(
-            hub.join(Some(&id(&hub, 1))).resume,
-            Resume::Reset
-        ));
+        assert!(matches!(hub.join(Some(&id(&hub, 1))).resume, Resume::Reset));
         assert!(matches!(hub.join(None).resume, Resume::Live));
         assert_eq!(hub.join(None).head, 6);
     }

@@ -13,9 +13,14 @@ use super::pipeline::PipelineWatch;
 /// What a stream sends next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LiveMessage {
-    Event { id: EventId, event: Arc<HubEvent> },
+    Event {
+        id: EventId,
+        event: Arc<HubEvent>,
+    },
     /// Resuming is impossible: the client refetches everything, then resumes from `id`.
-    Reset { id: EventId },
+    Reset {
+        id: EventId,
+    },
     /// The current pipeline status (JSON).
     Pipeline(Arc<str>),
 }
@@ -40,9 +45,7 @@ impl Subscription {
             Resume::Replay(events) => (events.into(), None, 0),
             Resume::Reset => (VecDeque::new(), Some(joined.head), joined.head),
         };
-        let pipeline = channels
-            .pipeline
-            .then(|| PipelineWatch::new(hub.clone()));
+        let pipeline = channels.pipeline.then(|| PipelineWatch::new(hub.clone()));
         metrics::gauge!("live_streams_open").increment(1.0);
         Self {
             shutdown: hub.shutdown_signal(),
@@ -109,10 +112,12 @@ impl Subscription {
             return None;
         }
         self.last_seq = event.seq;
-        self.channels.wants(&event.subject).then(|| LiveMessage::Event {
-            id: self.id(event.seq),
-            event,
-        })
+        self.channels
+            .wants(&event.subject)
+            .then(|| LiveMessage::Event {
+                id: self.id(event.seq),
+                event,
+            })
     }
 
     fn id(&self, seq: u64) -> EventId {

@@ -40,7 +40,10 @@ impl Ticket {
 
     /// The Redis key: a hash, so that a look at Redis yields no usable ticket.
     pub fn key(&self) -> String {
-        format!("live:ticket:{}", hex::encode(Sha256::digest(self.0.as_bytes())))
+        format!(
+            "live:ticket:{}",
+            hex::encode(Sha256::digest(self.0.as_bytes()))
+        )
     }
 }
 
