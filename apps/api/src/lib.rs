@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod inventory;
+pub mod live;
 pub mod openapi;
 pub mod orders;
 pub mod state;
@@ -33,6 +34,10 @@ pub use crate::state::AppState;
 
 /// Request bodies above this are refused with 413 before they are read.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// Bounds the time to a response's head. A live stream's body (`GET /live/stream`) is not
+/// covered: `TimeoutLayer` times the inner service's future, which ends when the handler
+/// returns the streaming response; the stream then runs until the client leaves or the
+/// hub shuts down.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The routes and their OpenAPI description, before middleware.
@@ -43,6 +48,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::routes::router())
         .merge(stats::routes::router())
         .merge(inventory::routes::router())
+        .merge(live::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)
@@ -80,6 +86,8 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
             header::CONTENT_TYPE,
             "idempotency-key".parse().unwrap(),
             "x-request-id".parse().unwrap(),
+            // `EventSource` sends it when it reconnects to `/live/stream`.
+            "last-event-id".parse().unwrap(),
         ])
         .expose_headers([
             "x-request-id".parse().unwrap(),

@@ -136,6 +136,10 @@ async fn admin_create(email: &str, role: &str) -> anyhow::Result<ExitCode> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind_addr = config.bind_addr;
     let state = AppState::new(config)?;
+    // The live hub reads the topics from now on; it retries in the background while the
+    // broker is down, so this never fails the start.
+    let live = state.live.clone();
+    live.start();
     let app = api::router(state);
     let listener = tokio::net::TcpListener::bind(bind_addr)
         .await
@@ -145,7 +149,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(platform::shutdown::signal())
+    .with_graceful_shutdown(async move {
+        platform::shutdown::signal().await;
+        // Live streams never end by themselves: end them, or the shutdown waits forever.
+        live.shutdown();
+    })
     .await?;
     tracing::info!("api stopped");
     Ok(())

@@ -22,6 +22,7 @@ use crate::error::{ErrorBody, ErrorObject, FieldError};
         (name = "auth", description = "Registration, login, token refresh and logout"),
         (name = "stats", description = "Per-SKU sales from the read model"),
         (name = "inventory", description = "Stock per SKU, kept by the inventory service"),
+        (name = "live", description = "Live updates over Server-Sent Events"),
     )
 )]
 pub struct ApiDoc;

@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The inventory service's internal API (`INVENTORY_URL`).
     pub inventory: InventoryClient,
+    /// The live-updates hub; `main` starts it, a first stream starts it otherwise.
+    pub live: crate::live::Hub,
 }
 
 impl FromRef<AppState> for InventoryClient {
@@ -49,6 +51,7 @@ impl AppState {
             config.access_ttl_seconds,
         );
         let inventory = InventoryClient::new(&config.inventory_url);
+        let live = crate::live::Hub::new(&config.kafka_brokers, crate::live::LiveTopics::default());
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -58,6 +61,7 @@ impl AppState {
             jwt,
             metrics: platform::telemetry::prometheus(),
             inventory,
+            live,
         })
     }
 }

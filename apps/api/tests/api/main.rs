@@ -10,6 +10,7 @@ mod helpers;
 mod auth;
 mod cancellation;
 mod inventory;
+mod live;
 mod orders;
 mod outage;
 mod stats;

@@ -191,6 +191,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/live/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live updates as Server-Sent Events (no `Authorization` header: a ticket instead).
+         * @description Events: `stats` (a changed per-SKU window, `{"sku","currency","window_start","window_end",
+         *     "qty_sum","revenue_sum"}`), `order` (`{"order_id","event_type","at"}`: refetch the
+         *     order), `pipeline` (the `GET /admin/pipeline` body every ~2 s; no id), `reset` (`{}`:
+         *     resuming was impossible, refetch everything). Every `stats`, `order` and `reset` event
+         *     has an id `<epoch>-<seq>`; reconnecting with it as `Last-Event-ID` delivers what was
+         *     missed. A comment line every 15 s keeps the stream alive. The stream ends when the
+         *     server shuts down.
+         */
+        get: operations["stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket for opening one live stream (any logged-in user).
+         * @description `EventSource` cannot send an `Authorization` header, and access tokens must not appear in
+         *     URLs (they end up in logs and history): the client trades its token for a ticket that is
+         *     valid for 30 s and works once.
+         */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -536,6 +584,16 @@ export interface components {
          * @enum {string}
          */
         TargetStatus: "paid" | "canceled";
+        TicketIssued: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 UTC with milliseconds.
+             * @example 2026-11-26T16:00:30.000Z
+             */
+            expires_at: string;
+            /** @description Pass as `ticket` to `GET /live/stream` within 30 s; it works once. */
+            ticket: string;
+        };
         TokenPair: {
             /**
              * Format: int64
@@ -1383,6 +1441,130 @@ export interface operations {
             };
             /** @description Invalid `on_hand` (negative, above 1,000,000,000 or not an integer) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stream: {
+        parameters: {
+            query: {
+                /** @description A ticket from `POST /live/tickets`. */
+                ticket: string;
+                /**
+                 * @description Comma-separated channels (at most 20): `stats`, `order:<uuid>`, `pipeline` (admins).
+                 * @example stats
+                 */
+                channels: string;
+                /**
+                 * @description Resume after this event id, for clients that cannot send `Last-Event-ID` (the header
+                 *     wins when both are sent).
+                 * @example 3f2a9c01-42
+                 */
+                last_event_id?: string;
+            };
+            header?: {
+                /** @description The id of the last event received, to resume after it */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description An unknown or malformed channel (`INVALID_CHANNELS`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or already used ticket */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A channel the ticket's holder may not see: `pipeline` for a user, someone else's order */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter given twice */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketIssued"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@
 
 mod endpoints;
 mod inventory;
+mod live;
 pub mod request;
 mod response;
 mod saga;
@@ -24,6 +25,7 @@ use serde_json::Value;
 use testkit::TestDb;
 
 pub use inventory::TestInventory;
+pub use live::{LiveStream, SseEvent};
 pub use request::{json_request, send, TestRequest};
 pub use response::TestResponse;
 #[allow(unused_imports)] // `TestAdmin` is for signatures; `app.admin()` returns one.
