@@ -7,7 +7,7 @@ import { toast } from "sonner";
 import { isApiError } from "@/api/errors";
 import type { Order } from "@/api/types";
 import { EmptyState, ErrorState } from "@/components/states";
-import { StatusBadge } from "@/components/status-badge";
+import { StatusBadge } from "@/features/orders/StatusBadge";
 import {
   AlertDialog,
   AlertDialogAction,
