@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef } from "react";
 
 export interface Debouncer {
   /** Asks for a run: it happens `waitMs` after the last ask, or `maxWaitMs` after the first. */
@@ -46,7 +46,14 @@ export function useDebouncedCallback(
   useEffect(() => {
     latest.current = run;
   });
-  const [debouncer] = useState(() => createDebouncer(() => latest.current(), waitMs, maxWaitMs));
-  useEffect(() => () => debouncer.cancel(), [debouncer]);
-  return debouncer.trigger;
+  const debouncer = useRef<Debouncer | null>(null);
+  useEffect(() => {
+    const d = createDebouncer(() => latest.current(), waitMs, maxWaitMs);
+    debouncer.current = d;
+    return () => {
+      d.cancel();
+      debouncer.current = null;
+    };
+  }, [waitMs, maxWaitMs]);
+  return useCallback(() => debouncer.current?.trigger(), []);
 }

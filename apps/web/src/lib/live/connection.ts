@@ -140,7 +140,7 @@ export function openLiveConnection(options: LiveConnectionOptions): LiveConnecti
         if (source !== current) return;
         const { data, lastEventId: id } = event as MessageEvent<string>;
         if (id) lastEventId = id;
-        let parsed: unknown = {};
+        let parsed: unknown;
         try {
           parsed = data ? JSON.parse(data) : {};
         } catch {
