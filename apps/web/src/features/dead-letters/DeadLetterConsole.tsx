@@ -14,6 +14,7 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { formatInteger } from "@/lib/money";
+import { cn } from "@/lib/utils";
 
 import { deadLettersQuery, letterPath, useRedriveByReason } from "./api";
 import { ConfirmButton } from "./ConfirmButton";
@@ -115,7 +116,12 @@ export function DeadLetterConsole() {
         <AlertDescription data-testid="lateness-note">{LATENESS_NOTE}</AlertDescription>
       </Alert>
 
-      <Card className="gap-0 overflow-hidden py-0">
+      <Card
+        className={cn(
+          "gap-0 overflow-hidden py-0 transition-opacity",
+          query.isPlaceholderData && "opacity-60",
+        )}
+      >
         {query.isPending ? (
           <div className="space-y-3 p-6" aria-busy="true" aria-label="Loading dead letters">
             <Skeleton className="h-6 w-full" />

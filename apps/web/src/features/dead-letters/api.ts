@@ -1,5 +1,6 @@
 import {
   infiniteQueryOptions,
+  keepPreviousData,
   queryOptions,
   useMutation,
   useQueryClient,
@@ -44,6 +45,8 @@ export const deadLettersQuery = (topic: DlqTopic, reason: string, includeDiscard
       }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? null,
+    // Switching the filter keeps the chips and rows in place until the new answer arrives.
+    placeholderData: keepPreviousData,
   });
 
 export const operatorActionsQuery = () =>

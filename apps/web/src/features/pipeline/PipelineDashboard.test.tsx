@@ -70,7 +70,8 @@ const status = (patch: Partial<PipelineStatus> = {}): PipelineStatus => ({
   ...patch,
 });
 
-describe("pipeline page", () => {
+// Generous: user-event clicks through Radix dialogs are slow on a busy machine.
+describe("pipeline page", { timeout: 20_000 }, () => {
   it("shows a down source with its error while the rest renders", async () => {
     fakeApi({ "GET /admin/pipeline": () => json(200, status()) });
     renderApp(<PipelineDashboard />);
