@@ -20,12 +20,21 @@ const openStream =
 export function useLiveChannel(
   channels: readonly LiveChannel[],
   onEvent: (message: LiveMessage) => void,
-  { enabled = true }: { enabled?: boolean } = {},
+  {
+    enabled = true,
+    onStatus,
+  }: {
+    enabled?: boolean;
+    /** Also told every status change (for a caller that needs it before this hook runs). */
+    onStatus?: (status: LiveStatus) => void;
+  } = {},
 ): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const handler = useRef(onEvent);
+  const statusListener = useRef(onStatus);
   useEffect(() => {
     handler.current = onEvent;
+    statusListener.current = onStatus;
   });
 
   const key = channels.join(",");
@@ -37,11 +46,15 @@ export function useLiveChannel(
       openStream,
       streamPath: `${API_BASE_URL}/live/stream`,
       onMessage: (message) => handler.current(message),
-      onStatus: setStatus,
+      onStatus: (next) => {
+        setStatus(next);
+        statusListener.current?.(next);
+      },
     });
     return () => {
       connection.close();
       setStatus("connecting");
+      statusListener.current?.("connecting");
     };
   }, [key, enabled]);
 
