@@ -26,8 +26,8 @@ export function DeadLetterTable({
     <Table data-testid="dead-letter-table">
       <TableHeader>
         <TableRow className="hover:bg-transparent">
-          <TableHead className="pl-6">Time</TableHead>
-          <TableHead>Reason</TableHead>
+          <TableHead className="hidden pl-6 sm:table-cell">Time</TableHead>
+          <TableHead className="pl-4 sm:pl-3">Reason</TableHead>
           <TableHead className="hidden md:table-cell">Source</TableHead>
           <TableHead className="hidden lg:table-cell">Key</TableHead>
           <TableHead>State</TableHead>
@@ -47,13 +47,16 @@ export function DeadLetterTable({
               className="cursor-pointer"
               onClick={() => onOpen(letter)}
             >
-              <TableCell className="pl-6 text-xs whitespace-nowrap">
+              <TableCell className="hidden pl-6 text-xs whitespace-nowrap sm:table-cell">
                 {formatDateTime(letter.timestamp, true)}
               </TableCell>
-              <TableCell className="max-w-72">
+              <TableCell className="max-w-56 pl-4 sm:max-w-72 sm:pl-3">
                 <span className="block font-mono text-xs">{letter.error_code ?? "—"}</span>
                 <span className="block truncate text-xs text-muted-foreground">
                   {letter.error_reason}
+                </span>
+                <span className="block text-xs text-muted-foreground sm:hidden">
+                  {formatDateTime(letter.timestamp, true)}
                 </span>
               </TableCell>
               <TableCell className="hidden font-mono text-xs md:table-cell">

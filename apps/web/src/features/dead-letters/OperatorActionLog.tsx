@@ -47,8 +47,8 @@ export function OperatorActionLog() {
           <Table data-testid="operator-actions">
             <TableHeader>
               <TableRow className="hover:bg-transparent">
-                <TableHead className="pl-6">When</TableHead>
-                <TableHead>Action</TableHead>
+                <TableHead className="hidden pl-6 sm:table-cell">When</TableHead>
+                <TableHead className="pl-4 sm:pl-3">Action</TableHead>
                 <TableHead>Target</TableHead>
                 <TableHead className="hidden sm:table-cell">Who</TableHead>
                 <TableHead className="hidden pr-6 lg:table-cell">Detail</TableHead>
@@ -62,11 +62,18 @@ export function OperatorActionLog() {
                   data-target={a.target}
                   data-action={a.action}
                 >
-                  <TableCell className="pl-6 text-xs whitespace-nowrap">
+                  <TableCell className="hidden pl-6 text-xs whitespace-nowrap sm:table-cell">
                     {formatDateTime(a.at, true)}
                   </TableCell>
-                  <TableCell className="text-sm">{ACTION_LABEL[a.action] ?? a.action}</TableCell>
-                  <TableCell className="font-mono text-xs">{a.target}</TableCell>
+                  <TableCell className="pl-4 text-sm whitespace-normal sm:pl-3">
+                    {ACTION_LABEL[a.action] ?? a.action}
+                    <span className="block text-xs text-muted-foreground sm:hidden">
+                      {formatDateTime(a.at, true)} · {a.actor_email}
+                    </span>
+                  </TableCell>
+                  <TableCell className="font-mono text-xs break-all whitespace-normal">
+                    {a.target}
+                  </TableCell>
                   <TableCell className="hidden text-xs sm:table-cell">{a.actor_email}</TableCell>
                   <TableCell className="hidden max-w-80 truncate pr-6 text-xs text-muted-foreground lg:table-cell">
                     {a.detail}

@@ -49,7 +49,7 @@ export function ConsumerGroupsTable({ groups }: { groups: ConsumerGroupStatus[] 
         <TableHeader>
           <TableRow className="hover:bg-transparent">
             <TableHead className="pl-6">Group</TableHead>
-            <TableHead>Source</TableHead>
+            <TableHead className="hidden sm:table-cell">Source</TableHead>
             <TableHead className="text-right">Lag</TableHead>
             <TableHead className="pr-6">Trend</TableHead>
           </TableRow>
@@ -61,7 +61,7 @@ export function ConsumerGroupsTable({ groups }: { groups: ConsumerGroupStatus[] 
             return (
               <Fragment key={g.group}>
                 <TableRow data-testid="consumer-group" data-group={g.group}>
-                  <TableCell className="pl-6">
+                  <TableCell className="pl-4 whitespace-normal sm:pl-6">
                     <button
                       type="button"
                       className="flex items-start gap-1.5 rounded text-left outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
@@ -80,11 +80,17 @@ export function ConsumerGroupsTable({ groups }: { groups: ConsumerGroupStatus[] 
                       <span className="grid gap-0.5">
                         <span className="font-medium">{roleLabel(g.role)}</span>
                         <span className="font-mono text-xs text-muted-foreground">{g.group}</span>
-                        <span className="text-xs text-muted-foreground">{g.topics.join(", ")}</span>
+                        <span className="text-xs break-words text-muted-foreground">
+                          {g.topics.join(", ")}
+                        </span>
                       </span>
                     </button>
+                    {/* On a phone the source sits under the name (its column is hidden). */}
+                    <div className="mt-1.5 ml-5.5 sm:hidden">
+                      <SourceBadge source={g.source} label={`The lag of ${g.group}`} />
+                    </div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell className="hidden sm:table-cell">
                     <SourceBadge source={g.source} label={`The lag of ${g.group}`} />
                   </TableCell>
                   <TableCell className="text-right">
@@ -96,7 +102,7 @@ export function ConsumerGroupsTable({ groups }: { groups: ConsumerGroupStatus[] 
                       {up && g.total_lag !== null ? formatInteger(g.total_lag) : "—"}
                     </span>
                   </TableCell>
-                  <TableCell className="pr-6">
+                  <TableCell className="pr-4 sm:pr-6">
                     {up && g.trend.length > 0 ? (
                       <span className="flex items-center gap-2">
                         <Sparkline
@@ -117,14 +123,15 @@ export function ConsumerGroupsTable({ groups }: { groups: ConsumerGroupStatus[] 
                       className="bg-muted/30 text-xs"
                       data-testid="partition-lag"
                     >
-                      <TableCell className="pl-12 font-mono" colSpan={2}>
+                      <TableCell className="pl-9 font-mono whitespace-normal sm:pl-12">
                         {p.topic} / {p.partition}
-                        <span className="ml-2 font-sans text-muted-foreground">
+                        <span className="block font-sans text-muted-foreground sm:ml-2 sm:inline">
                           committed{" "}
                           {p.committed_offset === null ? "none" : formatInteger(p.committed_offset)}{" "}
                           · end {formatInteger(p.end_offset)}
                         </span>
                       </TableCell>
+                      <TableCell className="hidden sm:table-cell" />
                       <TableCell className={cn("tabular text-right", p.lag > 0 && "font-medium")}>
                         {formatInteger(p.lag)}
                       </TableCell>
@@ -154,7 +161,7 @@ function Direction({ trend }: { trend: ConsumerGroupStatus["trend"] }) {
       data-direction={direction}
     >
       <Icon aria-hidden className="size-3.5" />
-      {direction}
+      <span className="sr-only sm:not-sr-only">{direction}</span>
     </span>
   );
 }

@@ -23,6 +23,11 @@ import type { OutboxStatus } from "./contract";
 import { formatDuration } from "./format";
 import { SourceBadge } from "./SourceBadge";
 
+const OUTBOX_TITLE: Record<string, string> = {
+  orders: "Orders outbox",
+  inventory: "Inventory outbox",
+};
+
 export function OutboxCards({ outboxes }: { outboxes: OutboxStatus[] }) {
   return (
     <div className="grid gap-4 sm:grid-cols-2">
@@ -38,7 +43,7 @@ function OutboxCard({ outbox }: { outbox: OutboxStatus }) {
   return (
     <Card className="gap-4" data-testid="outbox" data-outbox={outbox.name}>
       <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
-        <CardTitle className="text-base capitalize">{outbox.name} outbox</CardTitle>
+        <CardTitle className="text-base">{OUTBOX_TITLE[outbox.name] ?? outbox.name}</CardTitle>
         <SourceBadge source={outbox.source} label={`The ${outbox.name} outbox`} />
       </CardHeader>
       <CardContent className="space-y-4">

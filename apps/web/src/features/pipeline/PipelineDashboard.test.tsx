@@ -76,7 +76,7 @@ describe("pipeline page", { timeout: 20_000 }, () => {
     fakeApi({ "GET /admin/pipeline": () => json(200, status()) });
     renderApp(<PipelineDashboard />);
 
-    const inventory = await screen.findByText("inventory outbox");
+    const inventory = await screen.findByText("Inventory outbox");
     const inventoryCard = inventory.closest<HTMLElement>("[data-outbox]")!;
     expect(within(inventoryCard).getByTestId("source-status").dataset.status).toBe("down");
     expect(within(inventoryCard).getByTestId("source-error").textContent).toBe(
@@ -84,7 +84,7 @@ describe("pipeline page", { timeout: 20_000 }, () => {
     );
     expect(within(inventoryCard).getByTestId("outbox-pending").textContent).toBe("—");
 
-    const orders = screen.getByText("orders outbox").closest<HTMLElement>("[data-outbox]")!;
+    const orders = screen.getByText("Orders outbox").closest<HTMLElement>("[data-outbox]")!;
     expect(within(orders).getByTestId("source-status").dataset.status).toBe("up");
     expect(within(orders).getByTestId("outbox-pending").textContent).toBe("12");
     expect(within(orders).getByTestId("outbox-dead").textContent).toBe("3");

@@ -25,16 +25,18 @@ export function TopicsTable({ topics }: { topics: PipelineStatus["topics"] }) {
           <TableHeader>
             <TableRow className="hover:bg-transparent">
               <TableHead className="pl-6">Topic</TableHead>
-              <TableHead className="text-right">Partitions</TableHead>
+              <TableHead className="hidden text-right sm:table-cell">Partitions</TableHead>
               <TableHead className="pr-6">End offsets</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {topics.items.map((t) => (
               <TableRow key={t.name} data-topic={t.name}>
-                <TableCell className="pl-6 font-mono text-sm">{t.name}</TableCell>
-                <TableCell className="tabular text-right">{t.partitions.length}</TableCell>
-                <TableCell className="tabular pr-6 text-xs text-muted-foreground">
+                <TableCell className="pl-6 align-top font-mono text-sm">{t.name}</TableCell>
+                <TableCell className="tabular hidden text-right sm:table-cell">
+                  {t.partitions.length}
+                </TableCell>
+                <TableCell className="tabular pr-6 text-xs whitespace-normal text-muted-foreground">
                   {t.partitions
                     .map((p) => `${p.partition}: ${formatInteger(p.end_offset)}`)
                     .join(" · ")}
