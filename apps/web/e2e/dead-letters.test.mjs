@@ -15,6 +15,7 @@ import {
   docsScreenshot,
   launchBrowser,
   login,
+  screenshot,
   uniqueSku,
   writeDeadLetter,
 } from "./lib.mjs";
@@ -94,7 +95,7 @@ describe("dead-letter console", { concurrency: false }, () => {
       await detail.getByTestId("original-payload").textContent(),
       new RegExp(redriven.event_id),
     );
-    await docsScreenshot(page, "dead-letter-detail", "desktop");
+    await screenshot(page, "dead-letter-detail", "desktop");
 
     await detail.getByRole("button", { name: "Redrive" }).click();
     const confirm = page.getByRole("alertdialog", { name: "Redrive this dead letter?" });

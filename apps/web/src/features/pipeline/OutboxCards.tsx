@@ -20,7 +20,7 @@ import { cn } from "@/lib/utils";
 
 import { useRequeueDead } from "./api";
 import type { OutboxStatus } from "./contract";
-import { formatDuration } from "./format";
+import { formatCount, formatDuration } from "./format";
 import { SourceBadge } from "./SourceBadge";
 
 const OUTBOX_TITLE: Record<string, string> = {
@@ -49,7 +49,7 @@ function OutboxCard({ outbox }: { outbox: OutboxStatus }) {
       <CardContent className="space-y-4">
         <dl className="grid grid-cols-2 gap-x-4 gap-y-3 text-sm">
           <Figure label="Pending" testId="outbox-pending">
-            {up && outbox.pending !== null ? formatInteger(outbox.pending) : "—"}
+            {up ? formatCount(outbox.pending, outbox.pending_capped, formatInteger) : "—"}
           </Figure>
           <Figure label="Oldest pending">
             {up && outbox.oldest_pending_age_ms !== null
@@ -68,7 +68,7 @@ function OutboxCard({ outbox }: { outbox: OutboxStatus }) {
             testId="outbox-dead"
             className={cn(up && (outbox.dead ?? 0) > 0 && "text-destructive")}
           >
-            {up && outbox.dead !== null ? formatInteger(outbox.dead) : "—"}
+            {up ? formatCount(outbox.dead, outbox.dead_capped, formatInteger) : "—"}
           </Figure>
         </dl>
         {up && (outbox.dead ?? 0) > 0 && <RequeueButton outbox={outbox} />}
@@ -112,9 +112,9 @@ function RequeueButton({ outbox }: { outbox: OutboxStatus }) {
         <AlertDialogHeader>
           <AlertDialogTitle>Re-queue the dead rows of the {outbox.name} outbox?</AlertDialogTitle>
           <AlertDialogDescription>
-            {formatInteger(dead)} row{dead === 1 ? "" : "s"} that failed to publish 10 times will be
-            published again now, unchanged. Do this once the cause (e.g. a broker problem) is fixed.
-            The action is recorded in the operator log.
+            {formatCount(dead, outbox.dead_capped, formatInteger)} row{dead === 1 ? "" : "s"} that
+            failed to publish 10 times will be published again now, unchanged. Do this once the
+            cause (e.g. a broker problem) is fixed. The action is recorded in the operator log.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter>

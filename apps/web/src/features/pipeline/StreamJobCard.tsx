@@ -22,13 +22,25 @@ export function StreamJobCard({ job }: { job: StreamJobStatus }) {
           <Item label="State">
             {up && job.state ? (
               <Badge
-                variant={job.state === "RUNNING" ? "success" : "muted"}
+                variant={
+                  job.state === "RUNNING"
+                    ? "success"
+                    : job.state === "NOT_FOUND"
+                      ? "destructive"
+                      : "muted"
+                }
                 data-testid="stream-job-state"
+                data-state={job.state}
               >
-                {job.state}
+                {job.state === "NOT_FOUND" ? "not running" : job.state}
               </Badge>
             ) : (
               "—"
+            )}
+            {up && job.state === "NOT_FOUND" && (
+              <span className="block text-xs text-muted-foreground">
+                Flink answers but runs no job of this name
+              </span>
             )}
           </Item>
           <Item label="Uptime">

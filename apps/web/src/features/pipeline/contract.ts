@@ -12,9 +12,12 @@ export type OutboxName = "orders" | "inventory";
 export interface OutboxStatus {
   name: OutboxName;
   source: SourceState;
+  /** Counted up to a cap (100,000): `pending_capped` true means "at least this many". */
   pending: number | null;
+  pending_capped: boolean | null;
   oldest_pending_age_ms: number | null;
   dead: number | null;
+  dead_capped: boolean | null;
   published_last_minute: number | null;
 }
 
@@ -32,6 +35,7 @@ export interface LagSample {
   total_lag: number;
 }
 
+/** A down group keeps `trend` (earlier samples); its `partitions` are `[]`, `total_lag` null. */
 export interface ConsumerGroupStatus {
   group: string;
   role: string;
@@ -52,6 +56,7 @@ export interface Checkpoint {
 export interface StreamJobStatus {
   source: SourceState;
   name: string;
+  /** Flink's job state (`RUNNING`, …), or `NOT_FOUND` when Flink runs no job of that name. */
   state: string | null;
   started_at: string | null;
   uptime_ms: number | null;

@@ -25,3 +25,13 @@ export function lagDirection(
   if (last < previous) return "falling";
   return "flat";
 }
+
+/** A capped count: "≥ 100,000" when the source stopped counting there. */
+export function formatCount(
+  value: number | null,
+  capped: boolean | null,
+  format: (n: number) => string,
+): string {
+  if (value === null) return "—";
+  return capped ? `≥ ${format(value)}` : format(value);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDuration, lagDirection } from "./format";
+import { formatCount, formatDuration, lagDirection } from "./format";
 import { sparklinePoints, toPolyline } from "./sparkline";
 
 describe("sparklinePoints", () => {
@@ -61,5 +61,14 @@ describe("lagDirection", () => {
     expect(lagDirection([{ total_lag: 5 }, { total_lag: 1 }])).toBe("falling");
     expect(lagDirection([{ total_lag: 5 }, { total_lag: 5 }])).toBe("flat");
     expect(lagDirection([{ total_lag: 5 }])).toBe("flat");
+  });
+});
+
+describe("formatCount", () => {
+  it("marks a capped count as a lower bound", () => {
+    const n = (v: number) => v.toLocaleString("en-US");
+    expect(formatCount(100_000, true, n)).toBe("≥ 100,000");
+    expect(formatCount(12, false, n)).toBe("12");
+    expect(formatCount(null, null, n)).toBe("—");
   });
 });
