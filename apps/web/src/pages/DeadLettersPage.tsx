@@ -1,6 +1,7 @@
 import { useAuth } from "@/auth/context";
 import { AdminOnly } from "@/components/admin-only";
 import { DeadLetterConsole } from "@/features/dead-letters/DeadLetterConsole";
+import { DeadOutboxRows } from "@/features/pipeline/DeadOutboxRows";
 
 export function DeadLettersPage() {
   const { user } = useAuth();
@@ -14,5 +15,9 @@ export function DeadLettersPage() {
       />
     );
   }
-  return <DeadLetterConsole />;
+  return (
+    <DeadLetterConsole>
+      <DeadOutboxRows />
+    </DeadLetterConsole>
+  );
 }

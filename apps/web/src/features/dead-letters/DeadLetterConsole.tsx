@@ -30,9 +30,10 @@ const isTopic = (v: string | null): v is DlqTopic => DLQ_TOPICS.some((t) => t ==
 /**
  * Browse `orders.dlq` and `inventory.dlq`, filter by reason, and repair: redrive one letter
  * (or all with one reason) to its source topic unchanged, or discard one. Every action is
- * recorded and listed below. Topic, reason and "show discarded" live in the URL.
+ * recorded and listed below. Topic, reason and "show discarded" live in the URL. `children`
+ * go between the letters and the action log (the page puts the dead outbox rows there).
  */
-export function DeadLetterConsole() {
+export function DeadLetterConsole({ children }: { children?: React.ReactNode }) {
   const [params, setParams] = useSearchParams();
   const topicParam = params.get("topic");
   const topic: DlqTopic = isTopic(topicParam) ? topicParam : "orders.dlq";
@@ -158,6 +159,8 @@ export function DeadLetterConsole() {
           </>
         )}
       </Card>
+
+      {children}
 
       <OperatorActionLog />
 

@@ -98,7 +98,7 @@ function Figure({
   );
 }
 
-function RequeueButton({ outbox }: { outbox: OutboxStatus }) {
+export function RequeueButton({ outbox }: { outbox: OutboxStatus }) {
   const requeue = useRequeueDead();
   const dead = outbox.dead ?? 0;
   return (

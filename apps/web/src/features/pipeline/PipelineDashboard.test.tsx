@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { apiError, fakeApi, json, renderApp } from "@/test/render";
 
 import type { PipelineStatus } from "./contract";
+import { DeadOutboxRows } from "./DeadOutboxRows";
 import { PipelineDashboard } from "./PipelineDashboard";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 16, 0, s)).toISOString();
@@ -162,6 +163,34 @@ describe("pipeline page", { timeout: 20_000 }, () => {
     renderApp(<PipelineDashboard />);
     expect((await screen.findByRole("alert")).textContent).toContain(
       "Couldn't load the pipeline status",
+    );
+  });
+});
+
+describe("dead outbox rows (on the dead-letter page)", { timeout: 20_000 }, () => {
+  it("shows each outbox's dead rows, a down one as down, and re-queues after the confirmation", async () => {
+    const { calls } = fakeApi({
+      "GET /admin/pipeline": () => json(200, status()),
+      "POST /admin/pipeline/outboxes/orders/requeue-dead": () => json(200, { requeued: 3 }),
+    });
+    const user = userEvent.setup();
+    renderApp(<DeadOutboxRows />);
+
+    const card = await screen.findByTestId("dead-outbox-rows");
+    await waitFor(() =>
+      expect(within(card).getByTestId("dead-outbox-count").textContent).toBe("3 dead"),
+    );
+    const inventory = card.querySelector<HTMLElement>('[data-outbox="inventory"]')!;
+    expect(within(inventory).getByTestId("source-status").dataset.status).toBe("down");
+
+    await user.click(within(card).getByRole("button", { name: "Re-queue dead rows" }));
+    await user.click(
+      within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Re-queue" }),
+    );
+    await waitFor(() =>
+      expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+        "/admin/pipeline/outboxes/orders/requeue-dead",
+      ]),
     );
   });
 });
