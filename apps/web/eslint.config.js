@@ -33,6 +33,23 @@ export default tseslint.config(
     rules: { "react-refresh/only-export-components": "off" },
   },
   {
+    // Shared code stays shared: features and pages compose it, never the other way round.
+    files: ["src/components/**/*.{ts,tsx}", "src/lib/**/*.{ts,tsx}", "src/api/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/features/*", "@/pages/*", "**/features/*", "**/pages/*"],
+              message: "Shared modules must not import features or pages.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["e2e/**/*.{ts,mjs,js}", "scripts/**/*.{mjs,js,ts}", "*.config.{js,ts}"],
     languageOptions: { globals: { ...globals.node } },
   },

@@ -662,6 +662,14 @@ class TestWeb:
         vite = (ROOT / "apps" / "web" / "vite.config.ts").read_text()
         assert '"/auth": "/api/auth"' in vite  # the dev proxy does the same rewrite
 
+    def test_nginx_streams_live_updates_unbuffered_and_unlogged(self):
+        text = (ROOT / "infra" / "web" / "nginx.conf").read_text()
+        body = re.search(r"location = /api/live/stream \{(.*?)\n    \}", text, re.S)
+        assert body, "the SSE stream needs its own location"
+        for directive in ("proxy_buffering off;", "access_log off;", "proxy_read_timeout 1h;",
+                          "rewrite ^/api/(.*)$ /$1 break;"):
+            assert directive in body.group(1), directive
+
     def test_ui_responses_carry_security_headers(self):
         text = (ROOT / "infra" / "web" / "security-headers.conf").read_text()
         for header in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",

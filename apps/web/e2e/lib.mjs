@@ -1,6 +1,8 @@
 // Shared helpers for the E2E suite: playwright-core driving Debian's chromium
 // against the real running stack (UI + API behind the /api proxy).
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -220,4 +222,72 @@ export async function ensureStock(skus, onHand = 100) {
     if (set.status !== 200)
       throw new Error(`restocking ${sku}: HTTP ${set.status} ${await set.text()}`);
   }
+}
+
+const REPO_ROOT = path.resolve(here, "../../..");
+
+/**
+ * Screenshots the README and docs embed, saved as `docs/screenshots/<name>-<viewport>.png`
+ * (E2E_DOCS_SCREENSHOT_DIR overrides the directory).
+ */
+export const DOCS_SCREENSHOT_DIR = path.resolve(
+  process.env.E2E_DOCS_SCREENSHOT_DIR ?? path.join(REPO_ROOT, "docs/screenshots"),
+);
+
+export async function docsScreenshot(page, name, viewportName) {
+  fs.mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(DOCS_SCREENSHOT_DIR, `${name}-${viewportName}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+  return file;
+}
+
+/** `scripts/stack stop|start NAME`: one service of the running native stack. */
+export function stackService(action, name) {
+  execFileSync(path.join(REPO_ROOT, "scripts/stack"), [action, name], {
+    stdio: ["ignore", "inherit", "inherit"],
+    timeout: 120_000,
+  });
+}
+
+/** The native stack's broker list: KAFKA_BROKERS, else the stack's environment file. */
+export function kafkaBrokers() {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
+  const state = process.env.ORDERFLOW_STATE ?? path.join(os.homedir(), ".local/state/orderflow");
+  try {
+    const env = fs.readFileSync(path.join(state, "stack.env"), "utf8");
+    const line = env.split("\n").find((l) => l.startsWith("KAFKA_BROKERS="));
+    if (line) return line.slice("KAFKA_BROKERS=".length).trim();
+  } catch {
+    // no stack environment: the default below
+  }
+  return "127.0.0.1:9092";
+}
+
+/**
+ * Writes a redrivable dead letter to orders.dlq (e2e/fixtures/dead_letter.py, run with the
+ * Python environment of tests/e2e from scripts/e2e-venv). Resolves to
+ * `{partition, offset, event_id, order_id, sku}`.
+ */
+export function writeDeadLetter(errorCode, sku) {
+  const venv = execFileSync(path.join(REPO_ROOT, "scripts/e2e-venv"), { encoding: "utf8" }).trim();
+  const out = execFileSync(
+    path.join(venv, "bin/python"),
+    [path.join(here, "fixtures/dead_letter.py"), kafkaBrokers(), errorCode, sku],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
+/** Polls `read` until `done(value)` holds; resolves to that value (or throws after `timeoutMs`). */
+export async function waitUntil(read, done, { timeoutMs, intervalMs = 500, what }) {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
+    }
+    await sleep(intervalMs);
+    value = await read();
+  }
+  return value;
 }

@@ -6,11 +6,13 @@ import { AuthProvider } from "@/auth/AuthProvider";
 import { AppShell } from "@/components/layout/AppShell";
 import { RequireAuth } from "@/components/layout/RequireAuth";
 import { Toaster } from "@/components/ui/sonner";
+import { DeadLettersPage } from "@/pages/DeadLettersPage";
 import { InventoryPage } from "@/pages/InventoryPage";
 import { LoginPage } from "@/pages/LoginPage";
 import { NotFoundPage } from "@/pages/NotFoundPage";
 import { OrderDetailPage } from "@/pages/OrderDetailPage";
 import { OrdersPage } from "@/pages/OrdersPage";
+import { PipelinePage } from "@/pages/PipelinePage";
 import { RouteError } from "@/pages/RouteError";
 import { StatsPage } from "@/pages/StatsPage";
 
@@ -38,6 +40,8 @@ const router = createBrowserRouter([
           { path: "orders/:id", element: <OrderDetailPage /> },
           { path: "stats", element: <StatsPage /> },
           { path: "inventory", element: <InventoryPage /> },
+          { path: "pipeline", element: <PipelinePage /> },
+          { path: "dead-letters", element: <DeadLettersPage /> },
           { path: "*", element: <NotFoundPage /> },
         ],
       },

@@ -7,7 +7,7 @@ import { toast } from "sonner";
 import { isApiError } from "@/api/errors";
 import type { Order } from "@/api/types";
 import { EmptyState, ErrorState } from "@/components/states";
-import { StatusBadge } from "@/components/status-badge";
+import { StatusBadge } from "@/features/orders/StatusBadge";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -34,8 +34,10 @@ import {
 import { orderKeys, orderQuery, useUpdateOrderStatus } from "@/features/orders/api";
 import { ReservationBadge } from "@/features/orders/ReservationBadge";
 import { ReservationNote } from "@/features/orders/ReservationNote";
-import { isPayable, reservationLabel, reservationPollInterval } from "@/features/orders/status";
+import { isPayable, orderPollInterval, reservationLabel } from "@/features/orders/status";
+import { useOrderLive } from "@/features/orders/use-order-live";
 import { formatDateTime, shortId } from "@/lib/dates";
+import type { LiveStatus } from "@/lib/live/connection";
 import { formatInteger, formatMoney } from "@/lib/money";
 
 export function OrderDetailPage() {
@@ -43,10 +45,13 @@ export function OrderDetailPage() {
   // A poll answered before a Pay/Cancel lands would undo its optimistic state: pause polling
   // while one is in flight (onSettled refetches anyway).
   const changing = useIsMutating({ mutationKey: orderKeys.statusChange(id) }) > 0;
+  // Live hints refetch the order; polling stays as the fallback (slower while live).
+  const [live, setLive] = useState<LiveStatus>("connecting");
   const query = useQuery({
     ...orderQuery(id),
-    refetchInterval: (q) => (changing ? false : reservationPollInterval(q.state.data)),
+    refetchInterval: (q) => (changing ? false : orderPollInterval(q.state.data, live === "live")),
   });
+  useOrderLive(id, { enabled: query.isSuccess, onStatus: setLive });
 
   return (
     <div className="space-y-6">

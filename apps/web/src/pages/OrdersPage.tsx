@@ -5,7 +5,7 @@ import { ChevronRight, Loader2, PackageOpen, Plus, RotateCw } from "lucide-react
 import type { OrderStatus } from "@/api/types";
 import { PageHeader } from "@/components/page-header";
 import { EmptyState, ErrorState } from "@/components/states";
-import { StatusBadge } from "@/components/status-badge";
+import { StatusBadge } from "@/features/orders/StatusBadge";
 import { ORDER_STATUSES, statusLabel } from "@/features/orders/status";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";

@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { BarChart3, CalendarRange, RotateCw, Search, ShieldAlert, X } from "lucide-react";
 
 import { isApiError } from "@/api/errors";
 import { useAuth } from "@/auth/context";
+import { LiveIndicator } from "@/components/live-indicator";
 import { PageHeader } from "@/components/page-header";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
@@ -23,6 +24,11 @@ import { skuStatsQuery } from "@/features/stats/api";
 import { groupByCurrency } from "@/features/stats/currencies";
 import { CurrencyStats } from "@/features/stats/CurrencyStats";
 import {
+  STATS_REFETCH_DEBOUNCE_MS,
+  STATS_REFETCH_MAX_WAIT_MS,
+  statsChangeMatters,
+} from "@/features/stats/live";
+import {
   RANGE_PRESETS,
   presetRange,
   validateRange,
@@ -31,6 +37,8 @@ import {
 } from "@/features/stats/range";
 import type { Metric } from "@/features/stats/StatsChart";
 import { formatDateTime, formatTime, toDateTimeLocal } from "@/lib/dates";
+import { useDebouncedCallback } from "@/lib/debounce";
+import { useLiveChannel } from "@/lib/live/use-live-channel";
 import { CURRENCIES } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { SKU_PATTERN } from "@/features/orders/schema";
@@ -43,7 +51,9 @@ const LIMITS = [10, 20, 50, 100] as const;
  * `limit` (1..100) of them: ask for the most, and say so when the range holds more.
  */
 const MAX_WINDOWS = 100;
+/** Without the live stream, preset ranges are refetched this often. */
 const LIVE_REFRESH_MS = 15_000;
+const LIVE_CHANNELS = ["stats"] as const;
 
 /** Read the clock in event handlers and effects (not during render). */
 const clockNow = () => Date.now();
@@ -93,19 +103,47 @@ function StatsDashboard() {
   const [now, setNow] = useState(clockNow);
   const [customOpen, setCustomOpen] = useState(false);
 
-  // Preset ranges slide with the clock so the dashboard stays live.
-  useEffect(() => {
-    if (rangeState.kind !== "preset") return;
-    const t = setInterval(() => setNow(clockNow()), LIVE_REFRESH_MS);
-    return () => clearInterval(t);
-  }, [rangeState.kind]);
-
   const range =
     rangeState.kind === "preset" ? presetRange(rangeState.preset, now) : rangeState.range;
+
+  // Live: a changed sku_stats row that this view shows refetches it (debounced); a preset
+  // range first slides to the clock. Without the stream, the old 15 s poll.
+  const queryClient = useQueryClient();
+  const refetchForChange = useDebouncedCallback(
+    () => {
+      if (rangeState.kind === "preset") setNow(clockNow());
+      void queryClient.invalidateQueries({ queryKey: ["stats"] });
+    },
+    STATS_REFETCH_DEBOUNCE_MS,
+    STATS_REFETCH_MAX_WAIT_MS,
+  );
+  const live = useLiveChannel(LIVE_CHANNELS, (message) => {
+    if (message.type === "reset") refetchForChange();
+    if (
+      message.type === "stats" &&
+      statsChangeMatters(message.data, {
+        sku,
+        currency,
+        range,
+        sliding: rangeState.kind === "preset",
+      })
+    ) {
+      refetchForChange();
+    }
+  });
+  const polling = rangeState.kind === "preset" && live !== "live";
+
+  // Without the stream, preset ranges slide with the clock so the dashboard stays current.
+  useEffect(() => {
+    if (!polling) return;
+    const t = setInterval(() => setNow(clockNow()), LIVE_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [polling]);
+
   const query = useQuery({
     ...skuStatsQuery(range, sku || undefined, currency, sku ? MAX_WINDOWS : limit),
     placeholderData: keepPreviousData,
-    refetchInterval: rangeState.kind === "preset" ? LIVE_REFRESH_MS : false,
+    refetchInterval: polling ? LIVE_REFRESH_MS : false,
   });
 
   const items = query.data?.items ?? [];
@@ -277,12 +315,16 @@ function StatsDashboard() {
               }}
             />
           )}
-          <p className="text-xs text-muted-foreground" data-testid="stats-range">
-            {formatDateTime(range.from)} – {formatDateTime(range.to)}
-            {rangeState.kind === "preset" && " · live, refreshes every 15 s"}
-            {query.dataUpdatedAt > 0 &&
-              ` · updated ${formatTime(new Date(query.dataUpdatedAt).toISOString())}`}
-          </p>
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            <p className="text-xs text-muted-foreground" data-testid="stats-range">
+              {formatDateTime(range.from)} – {formatDateTime(range.to)}
+              {query.dataUpdatedAt > 0 &&
+                ` · updated ${formatTime(new Date(query.dataUpdatedAt).toISOString())}`}
+            </p>
+            {(rangeState.kind === "preset" || live === "live") && (
+              <LiveIndicator status={live} pollSeconds={LIVE_REFRESH_MS / 1_000} />
+            )}
+          </div>
         </CardContent>
       </Card>
 

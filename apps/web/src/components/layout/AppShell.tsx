@@ -1,5 +1,5 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
-import { BarChart3, Boxes, LogOut, Package, ShieldCheck } from "lucide-react";
+import { Activity, BarChart3, Boxes, Inbox, LogOut, Package, ShieldCheck } from "lucide-react";
 import { toast } from "sonner";
 
 import { useAuth } from "@/auth/context";
@@ -23,6 +23,14 @@ const navLinkClass = ({ isActive }: { isActive: boolean }) =>
       ? "bg-accent text-foreground"
       : "text-muted-foreground hover:bg-accent/60 hover:text-foreground",
   );
+
+/**
+ * An admin's five links do not fit a phone's header with their words: below `lg` they show
+ * only their icons (the word stays as the link's accessible name).
+ */
+function NavLabel({ admin, children }: { admin: boolean; children: string }) {
+  return admin ? <span className="sr-only lg:not-sr-only">{children}</span> : <>{children}</>;
+}
 
 export function AppShell() {
   const { user, logout } = useAuth();
@@ -52,17 +60,23 @@ export function AppShell() {
             <Logo className="[&>span]:hidden sm:[&>span]:inline" />
             <span className="sr-only">orderflow home</span>
           </NavLink>
-          <nav aria-label="Main" className="flex items-center gap-1">
+          <nav aria-label="Main" className="flex min-w-0 items-center gap-1 overflow-x-auto">
             <NavLink to="/orders" className={navLinkClass}>
-              <Package aria-hidden /> Orders
+              <Package aria-hidden /> <NavLabel admin={isAdmin}>Orders</NavLabel>
             </NavLink>
             {isAdmin && (
               <>
                 <NavLink to="/inventory" className={navLinkClass}>
-                  <Boxes aria-hidden /> Inventory
+                  <Boxes aria-hidden /> <NavLabel admin>Inventory</NavLabel>
                 </NavLink>
                 <NavLink to="/stats" className={navLinkClass}>
-                  <BarChart3 aria-hidden /> Stats
+                  <BarChart3 aria-hidden /> <NavLabel admin>Stats</NavLabel>
+                </NavLink>
+                <NavLink to="/pipeline" className={navLinkClass}>
+                  <Activity aria-hidden /> <NavLabel admin>Pipeline</NavLabel>
+                </NavLink>
+                <NavLink to="/dead-letters" className={navLinkClass}>
+                  <Inbox aria-hidden /> <NavLabel admin>Dead letters</NavLabel>
                 </NavLink>
               </>
             )}

@@ -18,7 +18,8 @@ const openDialog = async () => {
   return screen.findByRole("dialog", { name: "New order" });
 };
 
-describe("create-order dialog: availability", () => {
+// Generous: typing through user-event into the dialog takes seconds on a busy machine.
+describe("create-order dialog: availability", { timeout: 20_000 }, () => {
   it("shows each SKU's availability once typing pauses and warns when a line asks for more", async () => {
     const { calls } = fakeApi({
       "GET /inventory/availability": (_req, url) =>

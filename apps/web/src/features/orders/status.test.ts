@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  LIVE_SAFETY_POLL_MS,
   PENDING_POLL_MS,
   PENDING_SLOW_POLL_MS,
   SETTLING_POLL_MS,
   isPayable,
+  orderPollInterval,
   reservationLabel,
   reservationPollInterval,
 } from "./status";
@@ -64,5 +66,28 @@ describe("reservation labels and the Pay rule", () => {
     for (const r of ["pending", "rejected", "released", "committed"] as const) {
       expect(isPayable(r)).toBe(false);
     }
+  });
+});
+
+describe("orderPollInterval", () => {
+  const now = Date.parse("2026-11-26T13:00:00Z");
+  const fresh = {
+    status: "created",
+    reservation: "pending",
+    created_at: "2026-11-26T12:59:59Z",
+  } as const;
+
+  it("polls as before without the live stream", () => {
+    expect(orderPollInterval(fresh, false, now)).toBe(PENDING_POLL_MS);
+  });
+
+  it("only slowly, as a safety net, while the live stream is open", () => {
+    expect(orderPollInterval(fresh, true, now)).toBe(LIVE_SAFETY_POLL_MS);
+  });
+
+  it("not at all once settled, live or not", () => {
+    const settled = { ...fresh, reservation: "reserved" } as const;
+    expect(orderPollInterval(settled, true, now)).toBe(false);
+    expect(orderPollInterval(settled, false, now)).toBe(false);
   });
 });

@@ -55,3 +55,20 @@ export function reservationPollInterval(
   const age = now - Date.parse(order.created_at);
   return age > PENDING_SLOW_AFTER_MS ? PENDING_SLOW_POLL_MS : PENDING_POLL_MS;
 }
+
+/**
+ * While the live stream is open, an order's changes arrive as hints (refetched at once), so
+ * polling slows to this: it only covers a hint that raced the orders saga's write.
+ */
+export const LIVE_SAFETY_POLL_MS = 5_000;
+
+/** `reservationPollInterval`, slowed to `LIVE_SAFETY_POLL_MS` while the live stream is open. */
+export function orderPollInterval(
+  order: Pick<Order, "status" | "reservation" | "created_at"> | undefined,
+  live: boolean,
+  now: number = Date.now(),
+): number | false {
+  const interval = reservationPollInterval(order, now);
+  if (!live || interval === false) return interval;
+  return Math.max(interval, LIVE_SAFETY_POLL_MS);
+}

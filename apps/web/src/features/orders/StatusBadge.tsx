@@ -2,7 +2,8 @@ import { CheckCircle2, CircleDashed, XCircle } from "lucide-react";
 
 import type { OrderStatus } from "@/api/types";
 import { Badge } from "@/components/ui/badge";
-import { statusLabel } from "@/features/orders/status";
+
+import { statusLabel } from "./status";
 
 const STATUS: Record<
   OrderStatus,
