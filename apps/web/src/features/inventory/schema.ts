@@ -5,12 +5,14 @@
  */
 import { z } from "zod";
 
-export const STOCK_LIMITS = { skuMin: 3, skuMax: 64, onHandMax: 1_000_000_000 } as const;
+import { SKU_MAX, SKU_MIN, SKU_PATTERN, SKU_PREFIX_PATTERN, skuField } from "@/lib/sku";
+
+export const STOCK_LIMITS = { skuMin: SKU_MIN, skuMax: SKU_MAX, onHandMax: 1_000_000_000 } as const;
 
 /** The SKU rule of the inventory service and of order lines. */
-export const STOCK_SKU_RULE = /^[A-Z0-9_-]{3,64}$/;
+export const STOCK_SKU_RULE = SKU_PATTERN;
 /** A prefix filter: the SKU alphabet, up to 64 characters (empty = no filter). */
-export const SKU_PREFIX_RULE = /^[A-Z0-9_-]{0,64}$/;
+export const SKU_PREFIX_RULE = SKU_PREFIX_PATTERN;
 
 const onHand = z
   .string()
@@ -20,13 +22,7 @@ const onHand = z
   .refine((v) => Number(v) <= STOCK_LIMITS.onHandMax, "At most 1,000,000,000");
 
 export const newSkuSchema = z.object({
-  sku: z
-    .string()
-    .trim()
-    .min(1, "Enter a SKU")
-    .min(STOCK_LIMITS.skuMin, `At least ${STOCK_LIMITS.skuMin} characters`)
-    .max(STOCK_LIMITS.skuMax, `At most ${STOCK_LIMITS.skuMax} characters`)
-    .regex(/^[A-Z0-9_-]+$/, "Only A–Z, 0–9, “-” and “_”"),
+  sku: skuField(),
   onHand,
 });
 export type NewSkuValues = z.infer<typeof newSkuSchema>;

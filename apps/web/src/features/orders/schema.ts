@@ -8,28 +8,23 @@ import { z } from "zod";
 
 import type { CreateOrderRequest, Currency } from "@/api/types";
 import { CURRENCIES, MINOR_DIGITS, parseMoneyInput } from "@/lib/money";
+import { SKU_MAX, SKU_MIN, SKU_PATTERN, skuField } from "@/lib/sku";
+
+export { SKU_PATTERN };
 
 export const ORDER_LIMITS = {
   minItems: 1,
   maxItems: 50,
-  skuMin: 3,
-  skuMax: 64,
+  skuMin: SKU_MIN,
+  skuMax: SKU_MAX,
   qtyMin: 1,
   qtyMax: 1000,
   unitPriceMin: 0,
   unitPriceMax: 10_000_000,
 } as const;
 
-export const SKU_PATTERN = /^[A-Z0-9_-]+$/;
-
 const itemSchema = z.object({
-  sku: z
-    .string()
-    .trim()
-    .min(1, "Enter a SKU")
-    .min(ORDER_LIMITS.skuMin, `At least ${ORDER_LIMITS.skuMin} characters`)
-    .max(ORDER_LIMITS.skuMax, `At most ${ORDER_LIMITS.skuMax} characters`)
-    .regex(SKU_PATTERN, "Only A–Z, 0–9, “-” and “_”"),
+  sku: skuField(),
   qty: z
     .string()
     .trim()
