@@ -164,6 +164,22 @@ impl Stack {
         (!values.is_empty()).then(|| values.iter().sum())
     }
 
+    /// A counter from a service's Prometheus endpoint: the sum of the series of `name` whose
+    /// labels contain `label` (e.g. `outbox="orders"`); `None` when the endpoint does not
+    /// answer or has no such series (yet).
+    pub async fn counter(&self, url: &str, name: &str, label: &str) -> Option<f64> {
+        let answer = self.http.get_text(url).await.ok()?;
+        let values: Vec<f64> = answer
+            .lines()
+            .filter(|line| {
+                line.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('{') && rest.contains(label))
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    }
+
     /// The server's own bulk insert rate: `batches` × insert_many of 1,000 documents shaped
     /// like `order_events` (same indexes) into a scratch database, dropped afterwards.
     pub async fn insert_many_rate(&self, batches: usize) -> anyhow::Result<f64> {
