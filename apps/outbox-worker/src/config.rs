@@ -58,8 +58,10 @@ pub struct Config {
     pub relay: RelaySettings,
     /// Upper bound for one delivery: a dead broker becomes a recorded failure after this.
     pub message_timeout: Duration,
-    /// librdkafka `linger.ms`: how long the producer gathers messages into one request.
+    /// librdkafka `linger.ms`: how long the producer gathers messages into one request...
     pub linger: Duration,
+    /// ...and for full batches (a backlog), where bigger requests beat latency.
+    pub backlog_linger: Duration,
     pub metrics_addr: SocketAddr,
 }
 
@@ -114,6 +116,12 @@ impl Config {
             },
             message_timeout: env.millis("KAFKA_MESSAGE_TIMEOUT_MS", 10_000)?,
             linger: Duration::from_millis(env.in_range("KAFKA_LINGER_MS", 5, 0, 1_000)?),
+            backlog_linger: Duration::from_millis(env.in_range(
+                "KAFKA_BACKLOG_LINGER_MS",
+                50,
+                0,
+                1_000,
+            )?),
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9101)))?,
         })
     }
@@ -195,6 +203,7 @@ mod tests {
         assert_eq!(relay.poll_min, Duration::from_millis(5));
         assert_eq!(relay.poll_max, Duration::from_millis(100));
         assert_eq!(config.linger, Duration::from_millis(5));
+        assert_eq!(config.backlog_linger, Duration::from_millis(50));
         assert_eq!(config.dlq_kafka_brokers, "127.0.0.1:9092");
         assert_eq!(config.metrics_addr.to_string(), "127.0.0.1:9101");
     }
@@ -250,6 +259,7 @@ mod tests {
             ("OUTBOX_POLL_INTERVAL_MS", "2"),
             ("OUTBOX_POLL_MIN_MS", "x"),
             ("KAFKA_LINGER_MS", "5000"),
+            ("KAFKA_BACKLOG_LINGER_MS", "-1"),
             ("ORDERS_EVENTS_TOPIC", "bad topic"),
             ("METRICS_ADDR", "nowhere"),
         ] {

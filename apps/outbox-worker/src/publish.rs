@@ -1,5 +1,6 @@
-//! The Kafka side: producers tuned for throughput (acks=all and idempotence kept), one
-//! message per claimed row, dead letters in `events::DeadLetter`'s wire shape.
+//! The Kafka side: producers tuned for throughput (acks=all; per-key order comes from the
+//! claim, not from the producer), one message per claimed row, dead letters in
+//! `events::DeadLetter`'s wire shape.
 
 use std::time::Duration;
 
@@ -15,11 +16,15 @@ use rdkafka::util::Timeout;
 pub const EXHAUSTED_CODE: &str = "publish_attempts_exhausted";
 const MAX_ERROR_CHARS: usize = 1_000;
 
-/// The events producer and the dead-letter producer, shared by every outbox's loop
+/// The events producers and the dead-letter producer, shared by every outbox's loop
 /// (`FutureProducer` is a handle; clones share one librdkafka client).
 #[derive(Clone)]
 pub struct Producers {
+    /// For partial batches (little is pending): a short `linger.ms`, latency counts.
     pub events: FutureProducer,
+    /// For full batches (a backlog): a longer `linger.ms` gathers several batches into
+    /// fewer, larger produce requests, which the broker handles with less CPU per message.
+    pub backlog_events: FutureProducer,
     pub dead_letters: FutureProducer,
 }
 
@@ -29,16 +34,18 @@ impl Producers {
         dlq_brokers: &str,
         message_timeout: Duration,
         linger: Duration,
+        backlog_linger: Duration,
     ) -> Result<Self, KafkaError> {
         Ok(Self {
             events: new_producer(brokers, message_timeout, linger)?,
+            backlog_events: new_producer(brokers, message_timeout, backlog_linger)?,
             dead_letters: new_producer(dlq_brokers, message_timeout, linger)?,
         })
     }
 
     /// librdkafka's verdict that a producer can never deliver again, if it gave one.
     pub fn fatal_error(&self) -> Option<String> {
-        [&self.events, &self.dead_letters]
+        [&self.events, &self.backlog_events, &self.dead_letters]
             .into_iter()
             .find_map(|p| p.client().fatal_error())
             .map(|(code, reason)| format!("{code:?}: {reason}"))
@@ -47,17 +54,30 @@ impl Producers {
     /// Flushes anything still queued (nothing normally: every batch awaits its deliveries).
     pub fn flush(&self, timeout: Duration) {
         let _ = self.events.flush(Timeout::After(timeout));
+        let _ = self.backlog_events.flush(Timeout::After(timeout));
         let _ = self.dead_letters.flush(Timeout::After(timeout));
     }
 
     /// Publishes every row to `topic` (key = the row's key) and waits for each
-    /// acknowledgement; the results are in the rows' order.
-    pub async fn publish(&self, topic: &str, rows: &[Claimed]) -> Vec<Result<(), KafkaError>> {
+    /// acknowledgement; the results are in the rows' order. `backlog`: the batch was full,
+    /// so more is pending and throughput counts more than latency. Per-key order does not
+    /// depend on which producer sends: a key has at most one row in flight.
+    pub async fn publish(
+        &self,
+        topic: &str,
+        rows: &[Claimed],
+        backlog: bool,
+    ) -> Vec<Result<(), KafkaError>> {
+        let producer = if backlog {
+            &self.backlog_events
+        } else {
+            &self.events
+        };
         join_all(rows.iter().map(|row| {
             let headers = OwnedHeaders::new_with_capacity(2)
                 .insert(header("event_id", &row.id.to_string()))
                 .insert(header("event_type", &row.event_type));
-            send(&self.events, topic, &row.key, &row.payload, headers)
+            send(producer, topic, &row.key, &row.payload, headers)
         }))
         .await
     }
@@ -96,10 +116,14 @@ fn new_producer(
     ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("client.id", "orderflow-outbox-worker")
-        // Durability and per-key order are not traded for speed: every message is
-        // acknowledged by all in-sync replicas, and the idempotent producer keeps
-        // retries from duplicating or reordering within a partition.
-        .set("enable.idempotence", "true")
+        // Every message is acknowledged by all in-sync replicas. Per-key order does not
+        // depend on the producer: a key has at most one row in flight, in any worker (only
+        // the head of a key is claimable, see crates/outbox), so retries cannot reorder it.
+        // Without idempotence a retried request may duplicate a message; consumers drop
+        // duplicates by `event_id` (at-least-once). Idempotence in librdkafka 2.12 allowed
+        // one produce request per partition at a time and busy-polled while waiting
+        // (docs/decisions.md, "Outbox producer without idempotence").
+        .set("enable.idempotence", "false")
         .set("acks", "all")
         .set(
             "message.timeout.ms",

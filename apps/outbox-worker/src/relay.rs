@@ -194,10 +194,11 @@ impl Relay {
     async fn deliver(self: Arc<Self>, batch: Batch) -> Result<BatchOutcome, WorkerError> {
         let Batch { tx, rows, started } = batch;
         let publish_started = Instant::now();
+        let backlog = rows.len() >= self.settings.batch_size as usize;
         let results = self
             .producers
-            .publish(&self.outbox.topic, &rows)
-            .instrument(info_span!("publish", rows = rows.len()))
+            .publish(&self.outbox.topic, &rows, backlog)
+            .instrument(info_span!("publish", rows = rows.len(), backlog))
             .await;
         metrics::histogram!(PUBLISH_DURATION_SECONDS, OUTBOX_LABEL => self.outbox.name.clone())
             .record(publish_started.elapsed().as_secs_f64());

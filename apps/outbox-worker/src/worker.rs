@@ -37,6 +37,7 @@ impl Worker {
             &config.dlq_kafka_brokers,
             config.message_timeout,
             config.linger,
+            config.backlog_linger,
         )?;
         // Each batch in flight holds a connection; one more claims, one measures the lag.
         let connections = config.relay.max_in_flight_batches as u32 + 2;

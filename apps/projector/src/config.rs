@@ -59,7 +59,7 @@ impl Config {
                 .kafka_name("INVENTORY_DLQ_TOPIC", events::TOPIC_INVENTORY_DEAD_LETTER)?,
             consumer_group: env.kafka_name("CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP)?,
             metrics_addr: env.parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9102)))?,
-            batch_max_messages: env.in_range("PROJECTOR_BATCH_MAX_MESSAGES", 1_000, 1, 100_000)?,
+            batch_max_messages: env.in_range("PROJECTOR_BATCH_MAX_MESSAGES", 20_000, 1, 100_000)?,
             batch_max_wait: env.millis("PROJECTOR_BATCH_MAX_WAIT_MS", 200)?,
         })
     }
@@ -89,7 +89,7 @@ mod tests {
         assert_eq!(config.inventory_dlq_topic, "inventory.dlq");
         assert_eq!(config.consumer_group, "orderflow-projector");
         assert_eq!(config.metrics_addr.to_string(), "127.0.0.1:9102");
-        assert_eq!(config.batch_max_messages, 1_000);
+        assert_eq!(config.batch_max_messages, 20_000);
         assert_eq!(config.batch_max_wait, Duration::from_millis(200));
     }
 

@@ -164,12 +164,46 @@ impl Stack {
         (!values.is_empty()).then(|| values.iter().sum())
     }
 
-    /// The server's own bulk insert rate: `batches` × insert_many of 1,000 documents shaped
-    /// like `order_events` (same indexes) into a scratch database, dropped afterwards.
+    /// A counter from a service's Prometheus endpoint: the sum of the series of `name` whose
+    /// labels contain `label` (e.g. `outbox="orders"`); `None` when the endpoint does not
+    /// answer or has no such series (yet).
+    pub async fn counter(&self, url: &str, name: &str, label: &str) -> Option<f64> {
+        let answer = self.http.get_text(url).await.ok()?;
+        let values: Vec<f64> = answer
+            .lines()
+            .filter(|line| {
+                line.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('{') && rest.contains(label))
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    }
+
+    /// The server's own bulk insert rate for the projector's documents: `batches` ×
+    /// `read_model::insert_events` (the projector's own unordered `insert_many`) of 1,000
+    /// `OrderCreated` events shaped like the benchmark's orders (2 items), into a scratch
+    /// database with the read model's indexes, dropped afterwards.
     pub async fn insert_many_rate(&self, batches: usize) -> anyhow::Result<f64> {
-        let client = self.mongo.client();
-        let name = format!("orderflow_bench_scratch_{}", std::process::id());
-        let scratch = client.database(&name);
+        let scratch = self.scratch_database("events");
+        read_model::ensure_indexes(&scratch).await?;
+        let user_id = uuid::Uuid::now_v7();
+        let mut elapsed = Duration::ZERO;
+        for _ in 0..batches {
+            let envelopes: Vec<events::Envelope> =
+                (0..1000).map(|n| order_created(user_id, n)).collect();
+            let started = Instant::now();
+            read_model::insert_events(&scratch, &envelopes).await?;
+            elapsed += started.elapsed();
+        }
+        scratch.drop().await?;
+        Ok((batches * 1000) as f64 / elapsed.as_secs_f64())
+    }
+
+    /// The same rate as measured until 2026-11-26, for comparison: ordered `insert_many` of
+    /// smaller documents (no `data.order_id`, `data.user_id`) built by hand.
+    pub async fn small_document_insert_many_rate(&self, batches: usize) -> anyhow::Result<f64> {
+        let scratch = self.scratch_database("small");
         let collection = scratch.collection::<Document>("order_events");
         for (keys, unique) in [
             (doc! {"event_id": 1}, true),
@@ -207,6 +241,40 @@ impl Stack {
         scratch.drop().await?;
         Ok(rate)
     }
+
+    fn scratch_database(&self, what: &str) -> mongodb::Database {
+        let name = format!("orderflow_bench_scratch_{what}_{}", std::process::id());
+        self.mongo.client().database(&name)
+    }
+}
+
+/// An `OrderCreated` like the benchmark's orders: 2 items, EUR.
+fn order_created(user_id: uuid::Uuid, n: i64) -> events::Envelope {
+    let order_id = uuid::Uuid::now_v7();
+    events::Envelope::new(
+        uuid::Uuid::now_v7(),
+        Utc::now(),
+        "api",
+        "bench-insert-many",
+        events::EventPayload::OrderCreated(events::OrderCreated {
+            order_id,
+            user_id,
+            currency: "EUR".to_owned(),
+            total_amount: 1_000 + n,
+            items: vec![
+                events::OrderItem {
+                    sku: "SCRATCH-01".to_owned(),
+                    qty: 1,
+                    unit_price: 500 + n,
+                },
+                events::OrderItem {
+                    sku: "SCRATCH-02".to_owned(),
+                    qty: 2,
+                    unit_price: 250,
+                },
+            ],
+        }),
+    )
 }
 
 pub struct StatDoc {

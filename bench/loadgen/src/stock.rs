@@ -23,6 +23,10 @@ pub struct Admin {
     pub admin_email: Option<String>,
     #[arg(long, env = "BENCH_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// Do not stock the SKUs: for runs with the inventory service and the order saga stopped
+    /// (the orders then stay `pending` and add no saga events to the pipeline).
+    #[arg(long)]
+    pub no_stock: bool,
 }
 
 pub struct Stocker {
@@ -86,6 +90,10 @@ impl Stocker {
 /// Stocks `skus` generously when an admin is configured (the shared step of every bench).
 /// Notes go to stderr: `session`'s stdout is eval'd by bench/http.
 pub async fn stock_generously(api: &Api, admin: &Admin, skus: &[String]) -> anyhow::Result<()> {
+    if admin.no_stock {
+        eprintln!("stock: skipped (--no-stock)");
+        return Ok(());
+    }
     if let Some(stocker) = Stocker::login(api, admin).await? {
         stocker.stock(skus, GENEROUS).await?;
         eprintln!("stock: {} SKUs set to on_hand {GENEROUS}", skus.len());
