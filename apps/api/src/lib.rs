@@ -8,7 +8,9 @@ pub mod health;
 pub mod http;
 pub mod inventory;
 pub mod openapi;
+pub mod operator_actions;
 pub mod orders;
+pub mod pipeline;
 pub mod state;
 pub mod stats;
 
@@ -43,6 +45,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::routes::router())
         .merge(stats::routes::router())
         .merge(inventory::routes::router())
+        .merge(pipeline::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)

@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::pipeline::service::PipelineService;
 
 /// Everything a request handler may use; cheap to clone.
 #[derive(Clone)]
@@ -27,6 +28,14 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The inventory service's internal API (`INVENTORY_URL`).
     pub inventory: InventoryClient,
+    /// The pipeline page's sources (`GET /admin/pipeline`).
+    pub pipeline: PipelineService,
+}
+
+impl FromRef<AppState> for PipelineService {
+    fn from_ref(state: &AppState) -> Self {
+        state.pipeline.clone()
+    }
 }
 
 impl FromRef<AppState> for InventoryClient {
@@ -49,6 +58,7 @@ impl AppState {
             config.access_ttl_seconds,
         );
         let inventory = InventoryClient::new(&config.inventory_url);
+        let pipeline = PipelineService::new(&config, db.clone(), inventory.clone(), jwt.clone());
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -58,6 +68,7 @@ impl AppState {
             jwt,
             metrics: platform::telemetry::prometheus(),
             inventory,
+            pipeline,
         })
     }
 }

@@ -12,6 +12,7 @@ mod cancellation;
 mod inventory;
 mod orders;
 mod outage;
+mod pipeline;
 mod stats;
 
 // What every endpoint shares.

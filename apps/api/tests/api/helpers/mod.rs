@@ -9,6 +9,7 @@
 
 mod endpoints;
 mod inventory;
+mod pipeline;
 pub mod request;
 mod response;
 mod saga;
@@ -24,6 +25,7 @@ use serde_json::Value;
 use testkit::TestDb;
 
 pub use inventory::TestInventory;
+pub use pipeline::{given_outbox_rows, outbox_counts, set_var, TestTopics};
 pub use request::{json_request, send, TestRequest};
 pub use response::TestResponse;
 #[allow(unused_imports)] // `TestAdmin` is for signatures; `app.admin()` returns one.
