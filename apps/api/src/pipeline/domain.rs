@@ -2,7 +2,7 @@
 //! it: lag per partition, outbox names.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The whole page; every section carries the state of its own source.
@@ -189,8 +189,9 @@ pub struct Requeued {
     pub requeued: u64,
 }
 
-/// The outboxes an operator can repair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An outbox: `orders` (the api's) or `inventory` (the inventory service's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum OutboxName {
     /// The api's own (`outbox_events` in orderflow's database).
     Orders,
@@ -201,7 +202,7 @@ pub enum OutboxName {
 impl OutboxName {
     pub const ALL: [Self; 2] = [Self::Orders, Self::Inventory];
 
-    /// `None` for any other name (answered 404).
+    /// `None` for any other name (answered 404, like the path's deserialization).
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|outbox| outbox.as_str() == name)
     }
@@ -261,10 +262,15 @@ mod tests {
 
     #[test]
     fn only_the_two_outboxes_have_names() {
-        assert_eq!(OutboxName::parse("orders"), Some(OutboxName::Orders));
-        assert_eq!(OutboxName::parse("inventory"), Some(OutboxName::Inventory));
+        for outbox in OutboxName::ALL {
+            assert_eq!(OutboxName::parse(outbox.as_str()), Some(outbox));
+            let from_json: OutboxName =
+                serde_json::from_value(serde_json::json!(outbox.as_str())).unwrap();
+            assert_eq!(from_json, outbox);
+        }
         for unknown in ["Orders", "", "payments", "orders "] {
             assert_eq!(OutboxName::parse(unknown), None, "{unknown:?}");
+            assert!(serde_json::from_value::<OutboxName>(serde_json::json!(unknown)).is_err());
         }
     }
 

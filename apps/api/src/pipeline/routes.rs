@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 use super::domain::{OutboxName, PipelineStatus, Requeued};
 use super::service::PipelineService;
 use crate::auth::AdminOnly;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::http::AppPath;
 use crate::inventory::routes::Forwarded;
 use crate::state::AppState;
@@ -55,7 +55,7 @@ pub async fn pipeline_status(
     path = "/admin/pipeline/outboxes/{name}/requeue-dead",
     tag = "admin",
     security(("bearer" = [])),
-    params(("name" = String, Path, description = "The outbox: `orders` (the api's) or `inventory` (the inventory service's)")),
+    params(("name" = OutboxName, Path, description = "The outbox: `orders` (the api's) or `inventory` (the inventory service's); any other name is 404")),
     responses(
         (status = 200, description = "How many dead rows were re-queued (0 when there were none)", body = Requeued),
         (status = 401, description = "Missing, invalid or expired access token", body = ErrorBody),
@@ -67,9 +67,8 @@ pub async fn requeue_dead(
     admin: AdminOnly,
     State(pipeline): State<PipelineService>,
     Forwarded(caller): Forwarded,
-    AppPath(name): AppPath<String>,
+    AppPath(outbox): AppPath<OutboxName>,
 ) -> ApiResult<Json<Requeued>> {
-    let outbox = OutboxName::parse(&name).ok_or_else(ApiError::not_found)?;
     Ok(Json(
         pipeline.requeue_dead(outbox, &admin.0, &caller).await?,
     ))
