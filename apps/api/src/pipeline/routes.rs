@@ -55,7 +55,7 @@ pub async fn pipeline_status(
     path = "/admin/pipeline/outboxes/{name}/requeue-dead",
     tag = "admin",
     security(("bearer" = [])),
-    params(("name" = OutboxName, Path, description = "The outbox: `orders` (the api's) or `inventory` (the inventory service's); any other name is 404")),
+    params(("name" = inline(OutboxName), Path, description = "The outbox: `orders` (the api's) or `inventory` (the inventory service's); any other name is 404")),
     responses(
         (status = 200, description = "How many dead rows were re-queued (0 when there were none)", body = Requeued),
         (status = 401, description = "Missing, invalid or expired access token", body = ErrorBody),
