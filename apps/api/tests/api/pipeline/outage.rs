@@ -120,3 +120,42 @@ async fn every_source_down_is_still_a_complete_answer() {
     assert_down(&body["stream_job"]["source"]);
     assert_down(&body["topics"]["source"]);
 }
+
+/// Accepts connections and never answers: a hung process.
+async fn hung_server() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    (url, hold)
+}
+
+#[tokio::test]
+async fn sources_that_hang_are_down_after_their_timeout() {
+    let topics = TestTopics::create().await;
+    let (url, hold) = hung_server().await;
+    let app = TestApp::with_pipeline(topics.watched(), None, |vars| {
+        set_var(vars, "FLINK_REST_URL", &url);
+        set_var(vars, "INVENTORY_URL", &url);
+    })
+    .await;
+    let admin = app.admin().await;
+
+    let response = app.pipeline_status(&admin).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let body = response.json();
+    assert_eq!(
+        body["stream_job"]["source"],
+        json!({"status": "down", "error": "Flink REST API did not answer within 2 s"})
+    );
+    assert_eq!(
+        body["outboxes"][1]["source"],
+        json!({"status": "down", "error": "inventory service did not answer within 2 s"})
+    );
+    assert_eq!(body["topics"]["source"]["status"], "up");
+    hold.abort();
+}
