@@ -12,3 +12,4 @@ pub mod repo;
 pub mod routes;
 pub mod service;
 pub mod trend;
+pub mod watched;

@@ -24,6 +24,7 @@ use super::domain::{
 use super::flink::FlinkClient;
 use super::repo::{self, OutboxStats};
 use super::trend::LagTrends;
+use super::watched::{Watched, WatchedGroup};
 use crate::auth::AuthUser;
 use crate::config::Config;
 use crate::error::ApiResult;
@@ -35,55 +36,6 @@ const BLOCKING_MARGIN: Duration = Duration::from_millis(250);
 /// Who the api says it is when it reads the inventory outbox for the page (no caller's
 /// token exists when the live stream samples): an admin token it signs itself.
 const SERVICE_ACCOUNT_EMAIL: &str = "pipeline@orderflow.internal";
-
-/// What the page watches: the platform's topics and consumer groups (crates/events);
-/// tests watch topics and groups of their own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watched {
-    pub topics: Vec<String>,
-    pub groups: Vec<WatchedGroup>,
-    /// The Flink job's name.
-    pub stream_job: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WatchedGroup {
-    pub id: String,
-    pub role: String,
-    pub topics: Vec<String>,
-}
-
-impl Watched {
-    pub fn platform() -> Self {
-        Self {
-            topics: events::TOPICS
-                .iter()
-                .map(|(name, _)| (*name).to_owned())
-                .collect(),
-            groups: events::consumer_groups::ALL
-                .iter()
-                .map(|group| WatchedGroup {
-                    id: group.id.to_owned(),
-                    role: group.role.to_owned(),
-                    topics: group.topics.iter().map(|t| (*t).to_owned()).collect(),
-                })
-                .collect(),
-            stream_job: events::consumer_groups::STREAM_JOB_NAME.to_owned(),
-        }
-    }
-
-    /// Every topic whose offsets are needed, each once, in order of appearance.
-    fn all_topics(&self) -> Vec<String> {
-        let mut all: Vec<String> = Vec::new();
-        let groups = self.groups.iter().flat_map(|group| group.topics.iter());
-        for topic in self.topics.iter().chain(groups) {
-            if !all.contains(topic) {
-                all.push(topic.clone());
-            }
-        }
-        all
-    }
-}
 
 #[derive(Clone)]
 pub struct PipelineService {
@@ -429,23 +381,5 @@ async fn blocking<T: Send + 'static>(
             tracing::warn!(source = "broker", "pipeline source timed out");
             Err("broker did not answer within 2 s")
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_platform_is_watched_and_each_topic_read_once() {
-        let watched = Watched::platform();
-        assert_eq!(watched.topics.len(), events::TOPICS.len());
-        let roles: Vec<&str> = watched.groups.iter().map(|g| g.role.as_str()).collect();
-        assert_eq!(
-            roles,
-            ["projector", "stream_job", "inventory", "orders_saga"]
-        );
-        let all = watched.all_topics();
-        assert_eq!(all.len(), events::TOPICS.len(), "{all:?}");
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use api::config::Config;
-use api::pipeline::service::{Watched, WatchedGroup};
+use api::pipeline::watched::{Watched, WatchedGroup};
 use api::AppState;
 use axum::http::Method;
 use platform::config::Env;
