@@ -65,15 +65,21 @@ pub struct OutboxSection {
     pub name: String,
     pub source: SourceStatus,
     /// Rows not yet published (nor dead).
+    #[schema(required = true)]
     pub pending: Option<u64>,
+    #[schema(required = true)]
     pub pending_capped: Option<bool>,
     /// Age of the oldest pending row; `null` also when nothing is pending.
+    #[schema(required = true)]
     pub oldest_pending_age_ms: Option<u64>,
     /// Rows that failed 10 times (their dead letter is on the DLQ); re-queue them with
     /// `POST /admin/pipeline/outboxes/{name}/requeue-dead`.
+    #[schema(required = true)]
     pub dead: Option<u64>,
+    #[schema(required = true)]
     pub dead_capped: Option<bool>,
     /// Rows the broker acknowledged in the last 60 s.
+    #[schema(required = true)]
     pub published_last_minute: Option<u64>,
 }
 
@@ -104,6 +110,7 @@ pub struct ConsumerGroupSection {
     pub topics: Vec<String>,
     pub partitions: Vec<PartitionLag>,
     /// Sum of `lag` over the partitions; `null` when the broker is down.
+    #[schema(required = true)]
     pub total_lag: Option<i64>,
     /// The last (up to) 60 samples of `total_lag` this api instance took, oldest first, at
     /// most one per second; kept while the broker is down.
@@ -115,6 +122,7 @@ pub struct PartitionLag {
     pub topic: String,
     pub partition: i32,
     /// `null`: the group has committed nothing on this partition yet.
+    #[schema(required = true)]
     pub committed_offset: Option<i64>,
     pub end_offset: i64,
     /// `end_offset − committed_offset`, or, with nothing committed, every message the
@@ -138,14 +146,16 @@ pub struct StreamJobSection {
     pub name: String,
     /// Flink's job state (`RUNNING`, `RESTARTING`, `FAILED`, `CANCELED`, ...), or
     /// `NOT_FOUND` when Flink answers but runs no job of this name; `null` when Flink is down.
-    #[schema(example = "RUNNING")]
+    #[schema(required = true, example = "RUNNING")]
     pub state: Option<String>,
     #[serde(serialize_with = "millis::serialize_option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(required = true, value_type = Option<String>, format = DateTime)]
     pub started_at: Option<DateTime<Utc>>,
     /// How long the job has been running (for a job that ended: how long it ran).
+    #[schema(required = true)]
     pub uptime_ms: Option<u64>,
     /// The last completed checkpoint; `null` before the first one.
+    #[schema(required = true)]
     pub last_checkpoint: Option<Checkpoint>,
 }
 

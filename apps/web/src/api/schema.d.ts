@@ -370,7 +370,7 @@ export interface components {
              * Format: int64
              * @description Sum of `lag` over the partitions; `null` when the broker is down.
              */
-            total_lag?: number | null;
+            total_lag: number | null;
             /**
              * @description The last (up to) 60 samples of `total_lag` this api instance took, oldest first, at
              *     most one per second; kept while the broker is down.
@@ -521,26 +521,26 @@ export interface components {
              * @description Rows that failed 10 times (their dead letter is on the DLQ); re-queue them with
              *     `POST /admin/pipeline/outboxes/{name}/requeue-dead`.
              */
-            dead?: number | null;
-            dead_capped?: boolean | null;
+            dead: number | null;
+            dead_capped: boolean | null;
             /** @example orders */
             name: string;
             /**
              * Format: int64
              * @description Age of the oldest pending row; `null` also when nothing is pending.
              */
-            oldest_pending_age_ms?: number | null;
+            oldest_pending_age_ms: number | null;
             /**
              * Format: int64
              * @description Rows not yet published (nor dead).
              */
-            pending?: number | null;
-            pending_capped?: boolean | null;
+            pending: number | null;
+            pending_capped: boolean | null;
             /**
              * Format: int64
              * @description Rows the broker acknowledged in the last 60 s.
              */
-            published_last_minute?: number | null;
+            published_last_minute: number | null;
             source: components["schemas"]["SourceStatus"];
         };
         PartitionEnd: {
@@ -554,7 +554,7 @@ export interface components {
              * Format: int64
              * @description `null`: the group has committed nothing on this partition yet.
              */
-            committed_offset?: number | null;
+            committed_offset: number | null;
             /** Format: int64 */
             end_offset: number;
             /**
@@ -706,23 +706,23 @@ export interface components {
         };
         /** @description The Flink stream job (`orderflow-sku-stats`). */
         StreamJobSection: {
-            last_checkpoint?: null | components["schemas"]["Checkpoint"];
+            last_checkpoint: null | components["schemas"]["Checkpoint"];
             /** @example orderflow-sku-stats */
             name: string;
             source: components["schemas"]["SourceStatus"];
             /** Format: date-time */
-            started_at?: string | null;
+            started_at: string | null;
             /**
              * @description Flink's job state (`RUNNING`, `RESTARTING`, `FAILED`, `CANCELED`, ...), or
              *     `NOT_FOUND` when Flink answers but runs no job of this name; `null` when Flink is down.
              * @example RUNNING
              */
-            state?: string | null;
+            state: string | null;
             /**
              * Format: int64
              * @description How long the job has been running (for a job that ended: how long it ran).
              */
-            uptime_ms?: number | null;
+            uptime_ms: number | null;
         };
         /**
          * @description The status a client may ask for in `PATCH /orders/{id}/status`.
