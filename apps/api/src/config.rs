@@ -56,7 +56,12 @@ pub struct Config {
     pub max_unpaid_orders: Option<i64>,
     /// Base URL of the inventory service's internal API, e.g. `http://127.0.0.1:8010`.
     pub inventory_url: String,
+    /// Base URL of Flink's REST API, read by the pipeline page (`GET /admin/pipeline`).
+    pub flink_rest_url: String,
 }
+
+/// Flink's REST API on the native stack.
+pub const DEFAULT_FLINK_REST_URL: &str = "http://127.0.0.1:8081";
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
@@ -100,6 +105,10 @@ impl Config {
             max_unpaid_orders: Some(env.in_range("MAX_UNPAID_ORDERS", 20, 0, 1_000_000)?)
                 .filter(|&max| max > 0),
             inventory_url: env.url("INVENTORY_URL", &["http://"])?.to_owned(),
+            flink_rest_url: match env.optional("FLINK_REST_URL") {
+                None => DEFAULT_FLINK_REST_URL.to_owned(),
+                Some(_) => env.url("FLINK_REST_URL", &["http://"])?.to_owned(),
+            },
         })
     }
 }
@@ -184,6 +193,7 @@ mod tests {
         assert_eq!(config.max_unpaid_orders, Some(20));
         let unlimited = with(&[("MAX_UNPAID_ORDERS", "0")]).unwrap();
         assert_eq!(unlimited.max_unpaid_orders, None);
+        assert_eq!(config.flink_rest_url, "http://127.0.0.1:8081");
     }
 
     #[test]
@@ -221,6 +231,7 @@ mod tests {
             ("MAX_UNPAID_ORDERS", "many"),
             ("INVENTORY_URL", "https://inventory.internal"),
             ("INVENTORY_URL", "inventory:8010"),
+            ("FLINK_REST_URL", "flink:8081"),
         ] {
             let err = with(&[(name, bad)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={bad}: {err}");

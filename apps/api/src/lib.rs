@@ -9,7 +9,9 @@ pub mod http;
 pub mod inventory;
 pub mod live;
 pub mod openapi;
+pub mod operator_actions;
 pub mod orders;
+pub mod pipeline;
 pub mod state;
 pub mod stats;
 
@@ -49,6 +51,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(stats::routes::router())
         .merge(inventory::routes::router())
         .merge(live::routes::router())
+        .merge(pipeline::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)

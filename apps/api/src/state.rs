@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::pipeline::service::PipelineService;
 
 /// Everything a request handler may use; cheap to clone.
 #[derive(Clone)]
@@ -29,6 +30,14 @@ pub struct AppState {
     pub inventory: InventoryClient,
     /// The live-updates hub; `main` starts it, a first stream starts it otherwise.
     pub live: crate::live::Hub,
+    /// The pipeline page's sources (`GET /admin/pipeline`).
+    pub pipeline: PipelineService,
+}
+
+impl FromRef<AppState> for PipelineService {
+    fn from_ref(state: &AppState) -> Self {
+        state.pipeline.clone()
+    }
 }
 
 impl FromRef<AppState> for InventoryClient {
@@ -52,6 +61,8 @@ impl AppState {
         );
         let inventory = InventoryClient::new(&config.inventory_url);
         let live = crate::live::Hub::new(&config.kafka_brokers, crate::live::LiveTopics::default());
+        let pipeline = PipelineService::new(&config, db.clone(), inventory.clone(), jwt.clone());
+        live.set_pipeline_source(pipeline_source(pipeline.clone()));
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -62,8 +73,21 @@ impl AppState {
             metrics: platform::telemetry::prometheus(),
             inventory,
             live,
+            pipeline,
         })
     }
+}
+
+/// The `pipeline` live channel samples exactly what `GET /admin/pipeline` answers. It holds a
+/// clone of the service, never the whole state (state → hub → source → state would be a cycle
+/// that keeps every pool alive).
+fn pipeline_source(pipeline: PipelineService) -> crate::live::PipelineSource {
+    Arc::new(move || {
+        let pipeline = pipeline.clone();
+        Box::pin(async move {
+            serde_json::to_value(pipeline.snapshot().await).unwrap_or(serde_json::Value::Null)
+        })
+    })
 }
 
 /// A Redis connection that is established on first use and re-established by the

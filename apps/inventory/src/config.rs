@@ -8,7 +8,7 @@ use std::time::Duration;
 use platform::config::{ConfigError, Env};
 
 /// Consumer group of the saga consumer unless `CONSUMER_GROUP` says otherwise.
-pub const DEFAULT_CONSUMER_GROUP: &str = "inventory";
+pub const DEFAULT_CONSUMER_GROUP: &str = events::consumer_groups::INVENTORY;
 /// The same floor as the api's: both verify the same HS256 tokens.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 

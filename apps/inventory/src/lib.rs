@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod events_out;
 pub mod http;
+pub mod outbox_admin;
 pub mod saga;
 pub mod state;
 pub mod stock;
@@ -36,10 +37,12 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The whole HTTP application: the stock API, `/healthz`, `/metrics`, and middleware.
+/// The whole HTTP application: the stock API, the outbox's operator routes, `/healthz`,
+/// `/metrics`, and middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(stock::routes::router())
+        .merge(outbox_admin::routes::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

@@ -24,7 +24,7 @@ pub struct Config {
 }
 
 /// Consumer group of the order saga unless `CONSUMER_GROUP` says otherwise.
-pub const DEFAULT_CONSUMER_GROUP: &str = "orders-saga";
+pub const DEFAULT_CONSUMER_GROUP: &str = events::consumer_groups::ORDERS_SAGA;
 
 impl std::fmt::Debug for Config {
     // The database and Redis URLs may carry passwords: never print them.

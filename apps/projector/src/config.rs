@@ -24,7 +24,7 @@ pub struct Config {
 }
 
 /// Consumer group of the projector unless `CONSUMER_GROUP` says otherwise.
-pub const DEFAULT_CONSUMER_GROUP: &str = "orderflow-projector";
+pub const DEFAULT_CONSUMER_GROUP: &str = events::consumer_groups::PROJECTOR;
 
 impl std::fmt::Debug for Config {
     // The MongoDB URL may carry a password: never print it.

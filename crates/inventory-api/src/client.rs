@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::dto::{
-    paths, AvailabilityList, CreateStock, ErrorBody, SetOnHand, StockItem, StockPage, StockQuery,
+    paths, AvailabilityList, CreateStock, ErrorBody, OutboxStatus, RequeuedDead, SetOnHand,
+    StockItem, StockPage, StockQuery,
 };
 
 /// How long one call may take before the service counts as unavailable.
@@ -139,6 +140,21 @@ impl InventoryClient {
             with_query(paths::AVAILABILITY, pairs.finish())
         };
         self.call(ctx, Method::GET, &path, None::<&()>).await
+    }
+
+    /// The inventory outbox's figures (admin).
+    pub async fn outbox_status(&self, ctx: &CallContext) -> Result<OutboxStatus, ClientError> {
+        self.call(ctx, Method::GET, paths::OUTBOX, None::<&()>)
+            .await
+    }
+
+    /// Puts the inventory outbox's dead rows back in the queue (admin).
+    pub async fn requeue_dead_outbox(
+        &self,
+        ctx: &CallContext,
+    ) -> Result<RequeuedDead, ClientError> {
+        self.call(ctx, Method::POST, paths::OUTBOX_REQUEUE_DEAD, None::<&()>)
+            .await
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(

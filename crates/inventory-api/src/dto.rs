@@ -9,6 +9,9 @@ pub mod paths {
     pub const STOCK: &str = "/stock";
     pub const AVAILABILITY: &str = "/availability";
     pub const HEALTHZ: &str = "/healthz";
+    /// The service's outbox, for the operator (admin): figures and the re-queue of dead rows.
+    pub const OUTBOX: &str = "/internal/outbox";
+    pub const OUTBOX_REQUEUE_DEAD: &str = "/internal/outbox/requeue-dead";
 
     /// `/stock/{sku}`.
     pub fn stock_item(sku: &str) -> String {
@@ -108,6 +111,25 @@ pub struct SkuAvailability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AvailabilityList {
     pub items: Vec<SkuAvailability>,
+}
+
+/// `GET /internal/outbox`: the inventory outbox as `outbox::stats` reads it (counts stop at
+/// the outbox crate's cap; `*_capped` says the cap was reached).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OutboxStatus {
+    pub pending: u64,
+    pub pending_capped: bool,
+    /// Age of the oldest pending row in milliseconds; absent when nothing is pending.
+    pub oldest_pending_age_ms: Option<u64>,
+    pub dead: u64,
+    pub dead_capped: bool,
+    pub published_last_minute: u64,
+}
+
+/// `POST /internal/outbox/requeue-dead`: how many dead rows were put back in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RequeuedDead {
+    pub requeued: u64,
 }
 
 /// One invalid input field.

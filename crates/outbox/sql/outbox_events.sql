@@ -25,3 +25,9 @@ CREATE INDEX outbox_events_key_head_idx ON outbox_events (message_key, seq)
     WHERE published_at IS NULL AND dead_at IS NULL;
 CREATE INDEX outbox_events_oldest_idx ON outbox_events (seq)
     WHERE published_at IS NULL AND dead_at IS NULL;
+-- The operator's figures (crates/outbox/src/stats.rs): dead rows, and the last minute's
+-- publishes read as a range of published_at (bounded by the publish rate).
+CREATE INDEX outbox_events_dead_idx ON outbox_events (seq)
+    WHERE dead_at IS NOT NULL;
+CREATE INDEX outbox_events_published_idx ON outbox_events (published_at)
+    WHERE published_at IS NOT NULL;

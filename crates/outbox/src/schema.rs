@@ -40,11 +40,14 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("dead_at", "timestamp with time zone"),
 ];
 
-/// The partial indexes that keep the claim and the lag probe bounded.
+/// The partial indexes that keep the claim, the lag probe and the operator's figures
+/// ([`crate::stats`]) bounded.
 pub const INDEXES: &[&str] = &[
     "outbox_events_claim_idx",
     "outbox_events_key_head_idx",
     "outbox_events_oldest_idx",
+    "outbox_events_dead_idx",
+    "outbox_events_published_idx",
 ];
 
 #[derive(Debug, thiserror::Error)]

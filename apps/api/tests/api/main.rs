@@ -13,6 +13,7 @@ mod inventory;
 mod live;
 mod orders;
 mod outage;
+mod pipeline;
 mod stats;
 
 // What every endpoint shares.

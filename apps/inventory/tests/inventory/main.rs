@@ -13,6 +13,7 @@ mod get_stock;
 mod list_stock;
 mod migrations;
 mod outage;
+mod outbox_admin;
 mod redelivery;
 mod reserve;
 mod set_on_hand;

@@ -22,6 +22,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is everything flowing? Every outbox, consumer group, the stream job and the topics
+         *     (admin only).
+         * @description Always 200 while the api itself works: each section says whether its source (the api's
+         *     database, the inventory service, the broker, Flink's REST API) answered; a source that
+         *     failed or took more than 2 s is `down` with a short `error`, its figures `null` or
+         *     empty, and the other sections are complete. The sources are read concurrently.
+         */
+        get: operations["pipeline_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/pipeline/outboxes/{name}/requeue-dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-queues an outbox's dead rows (admin only).
+         * @description Rows that failed to publish 10 times are dead (their dead letter is on the DLQ). Once
+         *     the cause is fixed, this puts every dead row of the outbox back in the queue with its
+         *     attempts reset; the outbox worker publishes them again (consumers de-duplicate by
+         *     `event_id`). Recorded in the operator action log as `requeue_dead_outbox`.
+         */
+        post: operations["requeue_dead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -347,6 +394,37 @@ export interface components {
         AvailabilityList: {
             items: components["schemas"]["SkuAvailability"][];
         };
+        Checkpoint: {
+            /** Format: date-time */
+            completed_at: string;
+            /** Format: int64 */
+            duration_ms: number;
+            /** Format: int64 */
+            id: number;
+        };
+        /** @description A consumer group: its committed offsets against the end of each partition it reads. */
+        ConsumerGroupSection: {
+            /** @example orderflow-projector */
+            group: string;
+            partitions: components["schemas"]["PartitionLag"][];
+            /**
+             * @description `projector`, `stream_job`, `inventory` or `orders_saga`.
+             * @example projector
+             */
+            role: string;
+            source: components["schemas"]["SourceStatus"];
+            topics: string[];
+            /**
+             * Format: int64
+             * @description Sum of `lag` over the partitions; `null` when the broker is down.
+             */
+            total_lag: number | null;
+            /**
+             * @description The last (up to) 60 samples of `total_lag` this api instance took, oldest first, at
+             *     most one per second; kept while the broker is down.
+             */
+            trend: components["schemas"]["LagSample"][];
+        };
         CreateOrderItem: {
             /** Format: int64 */
             qty: number;
@@ -408,6 +486,12 @@ export interface components {
             };
             /** @description `ok` when every dependency is up. */
             status: string;
+        };
+        LagSample: {
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            total_lag: number;
         };
         LoginRequest: {
             /** @example ann@example.com */
@@ -476,6 +560,76 @@ export interface components {
             user_id: string;
         };
         /**
+         * @description One outbox. Counts stop at 100,000 (`*_capped` is then true): counting a larger backlog
+         *     on every refresh would cost more than the number is worth.
+         */
+        OutboxSection: {
+            /**
+             * Format: int64
+             * @description Rows that failed 10 times (their dead letter is on the DLQ); re-queue them with
+             *     `POST /admin/pipeline/outboxes/{name}/requeue-dead`.
+             */
+            dead: number | null;
+            dead_capped: boolean | null;
+            /** @example orders */
+            name: string;
+            /**
+             * Format: int64
+             * @description Age of the oldest pending row; `null` also when nothing is pending.
+             */
+            oldest_pending_age_ms: number | null;
+            /**
+             * Format: int64
+             * @description Rows not yet published (nor dead).
+             */
+            pending: number | null;
+            pending_capped: boolean | null;
+            /**
+             * Format: int64
+             * @description Rows the broker acknowledged in the last 60 s.
+             */
+            published_last_minute: number | null;
+            source: components["schemas"]["SourceStatus"];
+        };
+        PartitionEnd: {
+            /** Format: int64 */
+            end_offset: number;
+            /** Format: int32 */
+            partition: number;
+        };
+        PartitionLag: {
+            /**
+             * Format: int64
+             * @description `null`: the group has committed nothing on this partition yet.
+             */
+            committed_offset: number | null;
+            /** Format: int64 */
+            end_offset: number;
+            /**
+             * Format: int64
+             * @description `end_offset − committed_offset`, or, with nothing committed, every message the
+             *     partition still holds (`end_offset − ` its first offset).
+             */
+            lag: number;
+            /** Format: int32 */
+            partition: number;
+            topic: string;
+        };
+        /** @description The whole page; every section carries the state of its own source. */
+        PipelineStatus: {
+            /** @description The platform's consumer groups, in pipeline order. */
+            consumer_groups: components["schemas"]["ConsumerGroupSection"][];
+            /** @description `orders` (the api's database) and `inventory` (the inventory service), in that order. */
+            outboxes: components["schemas"]["OutboxSection"][];
+            /**
+             * Format: date-time
+             * @description When the figures were read (RFC 3339 UTC, milliseconds).
+             */
+            sampled_at: string;
+            stream_job: components["schemas"]["StreamJobSection"];
+            topics: components["schemas"]["TopicsSection"];
+        };
+        /**
          * @description Optional when the `refresh_token` cookie is sent instead. When a body is sent it must be
          *     this object (`null` or any other JSON value is refused with 422).
          */
@@ -496,6 +650,14 @@ export interface components {
             password: string;
             /** @default user */
             role: components["schemas"]["Role"];
+        };
+        /** @description `POST /admin/pipeline/outboxes/{name}/requeue-dead`. */
+        Requeued: {
+            /**
+             * Format: int64
+             * @description Dead rows put back in the queue (0 when there were none).
+             */
+            requeued: number;
         };
         /**
          * @description Where the order's stock reservation stands.
@@ -558,6 +720,17 @@ export interface components {
         SkuStatsPage: {
             items: components["schemas"]["SkuStat"][];
         };
+        /** @enum {string} */
+        SourceState: "up" | "down";
+        /**
+         * @description Whether a section's source answered. When it is `down`, `error` says why in a few words
+         *     and the section's figures are `null` or empty.
+         */
+        SourceStatus: {
+            /** @example inventory service unreachable */
+            error?: string | null;
+            status: components["schemas"]["SourceState"];
+        };
         /** @description One SKU's stock; `available = on_hand - reserved`. */
         StockItem: {
             /** Format: int64 */
@@ -578,6 +751,26 @@ export interface components {
             items: components["schemas"]["StockItem"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string | null;
+        };
+        /** @description The Flink stream job (`orderflow-sku-stats`). */
+        StreamJobSection: {
+            last_checkpoint: null | components["schemas"]["Checkpoint"];
+            /** @example orderflow-sku-stats */
+            name: string;
+            source: components["schemas"]["SourceStatus"];
+            /** Format: date-time */
+            started_at: string | null;
+            /**
+             * @description Flink's job state (`RUNNING`, `RESTARTING`, `FAILED`, `CANCELED`, ...), or
+             *     `NOT_FOUND` when Flink answers but runs no job of this name; `null` when Flink is down.
+             * @example RUNNING
+             */
+            state: string | null;
+            /**
+             * Format: int64
+             * @description How long the job has been running (for a job that ended: how long it ran).
+             */
+            uptime_ms: number | null;
         };
         /**
          * @description The status a client may ask for in `PATCH /orders/{id}/status`.
@@ -610,6 +803,17 @@ export interface components {
             refresh_expires_in: number;
             /** @description Opaque, one-time: `/auth/refresh` consumes it and returns a successor. */
             refresh_token: string;
+        };
+        TopicEnds: {
+            /** @example orders.events */
+            name: string;
+            /** @description Empty when the topic does not exist. */
+            partitions: components["schemas"]["PartitionEnd"][];
+        };
+        /** @description The platform's topics with their partitions' end offsets. */
+        TopicsSection: {
+            items: components["schemas"]["TopicEnds"][];
+            source: components["schemas"]["SourceStatus"];
         };
         UpdateOrderStatusRequest: {
             status: components["schemas"]["TargetStatus"];
@@ -684,6 +888,116 @@ export interface operations {
             };
             /** @description Invalid `user_id`, `limit`, `status`, `reservation` or `cursor` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipeline_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline's figures, a section per source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineStatus"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requeue_dead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The outbox: `orders` (the api's) or `inventory` (the inventory service's); any other name is 404 */
+                name: "orders" | "inventory";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many dead rows were re-queued (0 when there were none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requeued"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No outbox of that name (`NOT_FOUND`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

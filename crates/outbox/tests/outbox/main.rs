@@ -5,6 +5,7 @@
 mod claim_plan;
 mod relay;
 mod schema;
+mod stats;
 
 use serde_json::json;
 use sqlx::PgPool;

@@ -10,6 +10,7 @@
 mod endpoints;
 mod inventory;
 mod live;
+mod pipeline;
 pub mod request;
 mod response;
 mod saga;
@@ -26,6 +27,7 @@ use testkit::TestDb;
 
 pub use inventory::TestInventory;
 pub use live::{LiveStream, SseEvent};
+pub use pipeline::{given_outbox_rows, outbox_counts, set_var, TestTopics};
 pub use request::{json_request, send, TestRequest};
 pub use response::TestResponse;
 #[allow(unused_imports)] // `TestAdmin` is for signatures; `app.admin()` returns one.

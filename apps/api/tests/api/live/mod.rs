@@ -6,6 +6,7 @@ mod authorization;
 mod binary;
 mod broker_down;
 mod orders;
+mod pipeline;
 mod resume;
 mod stats;
 mod tickets;
