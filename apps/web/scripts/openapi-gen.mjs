@@ -42,6 +42,10 @@ export const REQUIRED_PATHS = [
   "/inventory/stock",
   "/inventory/stock/{sku}/on-hand",
   "/inventory/availability",
+  "/live/tickets",
+  "/live/stream",
+  "/admin/pipeline",
+  "/admin/pipeline/outboxes/{name}/requeue-dead",
 ];
 
 export function snapshotExists() {

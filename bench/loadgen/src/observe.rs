@@ -15,9 +15,9 @@ use sqlx::PgPool;
 
 use crate::Target;
 
-/// The projector's and the stream job's consumer groups (apps/projector, apps/stream-job/job.sql).
-pub const PROJECTOR_GROUP: &str = "orderflow-projector";
-pub const STREAM_JOB_GROUP: &str = "orderflow-sku-stats";
+/// The projector's and the stream job's consumer groups (owned by `events::consumer_groups`).
+pub const PROJECTOR_GROUP: &str = events::consumer_groups::PROJECTOR;
+pub const STREAM_JOB_GROUP: &str = events::consumer_groups::STREAM_JOB;
 
 pub struct Stack {
     pub pg: PgPool,
