@@ -6,6 +6,7 @@
 //! required field is present and well-formed. The error says which rule failed so that a
 //! consumer can dead-letter the message with a precise `error_reason`.
 
+pub mod dead_letter;
 mod envelope;
 mod stock;
 mod timestamp;
