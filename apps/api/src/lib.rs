@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod config;
+pub mod dead_letters;
 pub mod error;
 pub mod health;
 pub mod http;
 pub mod inventory;
 pub mod openapi;
+pub mod operator_actions;
 pub mod orders;
 pub mod state;
 pub mod stats;
@@ -43,6 +45,8 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::routes::router())
         .merge(stats::routes::router())
         .merge(inventory::routes::router())
+        .merge(dead_letters::routes::router())
+        .merge(operator_actions::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)

@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::dead_letters::repo::DeadLetterBroker;
 
 /// Everything a request handler may use; cheap to clone.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The inventory service's internal API (`INVENTORY_URL`).
     pub inventory: InventoryClient,
+    /// Reads the DLQ topics and redrives their letters (`KAFKA_BROKERS`).
+    pub dead_letters: DeadLetterBroker,
 }
 
 impl FromRef<AppState> for InventoryClient {
@@ -49,6 +52,7 @@ impl AppState {
             config.access_ttl_seconds,
         );
         let inventory = InventoryClient::new(&config.inventory_url);
+        let dead_letters = DeadLetterBroker::new(&config.kafka_brokers);
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -58,6 +62,7 @@ impl AppState {
             jwt,
             metrics: platform::telemetry::prometheus(),
             inventory,
+            dead_letters,
         })
     }
 }
