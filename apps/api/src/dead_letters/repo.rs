@@ -121,8 +121,11 @@ fn reader(brokers: &str) -> Result<BaseConsumer, KafkaError> {
         .set("client.id", "orderflow-api-dead-letters")
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
-        // Reaching a partition's end is reported, so a read never waits for more.
+        // Reaching a partition's end is reported, so a read never waits for more; and the
+        // broker answers a fetch at the end at once instead of holding it for new data.
         .set("enable.partition.eof", "true")
+        .set("fetch.wait.max.ms", "10")
+        .set("socket.nagle.disable", "true")
         .set("log_level", "3")
         .create()
 }
