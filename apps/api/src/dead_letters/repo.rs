@@ -55,17 +55,13 @@ impl DeadLetterBroker {
     /// when the topic does not exist yet.
     pub async fn read_newest(&self, topic: DlqTopic) -> anyhow::Result<Vec<RawMessage>> {
         let brokers = Arc::clone(&self.brokers);
-        tokio::task::spawn_blocking(move || read_newest(&brokers, topic.as_str()))
-            .await
-            .context("the DLQ reader panicked")?
+        blocking(move || read_newest(&brokers, topic.as_str())).await
     }
 
     /// The message at `id`, `None` when the partition or the offset does not exist.
     pub async fn read_one(&self, id: LetterId) -> anyhow::Result<Option<RawMessage>> {
         let brokers = Arc::clone(&self.brokers);
-        tokio::task::spawn_blocking(move || read_one(&brokers, id))
-            .await
-            .context("the DLQ reader panicked")?
+        blocking(move || read_one(&brokers, id)).await
     }
 
     /// Produces `payload` with `key` to `topic` and waits for the acknowledgement; the
@@ -111,6 +107,20 @@ impl DeadLetterBroker {
             .create()?;
         // Two first redrives at once may both create one; the loser is dropped unused.
         Ok(self.producer.get_or_init(|| created))
+    }
+}
+
+/// Runs a read on the blocking pool and answers within [`READ_TIMEOUT`] and a little:
+/// librdkafka may take longer to give up on (or to close a client of) a broker that does
+/// not answer, and the request must still end well inside its own timeout. A read given up
+/// on finishes in the background.
+async fn blocking<T: Send + 'static>(
+    read: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let task = tokio::task::spawn_blocking(read);
+    match tokio::time::timeout(READ_TIMEOUT + Duration::from_secs(2), task).await {
+        Ok(joined) => joined.context("the DLQ reader panicked")?,
+        Err(_) => anyhow::bail!("the broker did not answer within {READ_TIMEOUT:?}"),
     }
 }
 
