@@ -5,8 +5,9 @@ valid. Negative cases are left alone, and each rule has its own regression test
 422.
 
 - GET /stats/sku: `to` must be after `from` and at most 7 days later.
-- GET /orders, GET /admin/orders: a `cursor` is only valid when this server issued it for
-  the same listing; a generated one never was, so positive cases go without one.
+- GET /orders, GET /admin/orders, GET /admin/dead-letters: a `cursor` is only valid when
+  this server issued it (for the same listing); a generated one never was, so positive
+  cases go without one.
 """
 
 from datetime import datetime, timedelta
@@ -45,6 +46,6 @@ def map_case(ctx, case):
             except OverflowError:
                 case.query["from"] = (start - span).isoformat()
                 case.query["to"] = start.isoformat()
-    elif method == "GET" and path in ("/orders", "/admin/orders"):
+    elif method == "GET" and path in ("/orders", "/admin/orders", "/admin/dead-letters"):
         case.query.pop("cursor", None)
     return case

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod dead_letters;
 pub mod error;
 pub mod health;
 pub mod http;
@@ -52,6 +53,8 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(inventory::routes::router())
         .merge(live::routes::router())
         .merge(pipeline::routes::router())
+        .merge(dead_letters::routes::router())
+        .merge(operator_actions::routes::router())
         .split_for_parts();
     openapi::finish(&mut document);
     (routes, document)

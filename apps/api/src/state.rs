@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
+use crate::dead_letters::repo::DeadLetterBroker;
 use crate::pipeline::service::PipelineService;
 
 /// Everything a request handler may use; cheap to clone.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The inventory service's internal API (`INVENTORY_URL`).
     pub inventory: InventoryClient,
+    /// Reads the DLQ topics and redrives their letters (`KAFKA_BROKERS`).
+    pub dead_letters: DeadLetterBroker,
     /// The live-updates hub; `main` starts it, a first stream starts it otherwise.
     pub live: crate::live::Hub,
     /// The pipeline page's sources (`GET /admin/pipeline`).
@@ -60,6 +63,7 @@ impl AppState {
             config.access_ttl_seconds,
         );
         let inventory = InventoryClient::new(&config.inventory_url);
+        let dead_letters = DeadLetterBroker::new(&config.kafka_brokers);
         let live = crate::live::Hub::new(&config.kafka_brokers, crate::live::LiveTopics::default());
         let pipeline = PipelineService::new(&config, db.clone(), inventory.clone(), jwt.clone());
         live.set_pipeline_source(pipeline_source(pipeline.clone()));
@@ -72,6 +76,7 @@ impl AppState {
             jwt,
             metrics: platform::telemetry::prometheus(),
             inventory,
+            dead_letters,
             live,
             pipeline,
         })

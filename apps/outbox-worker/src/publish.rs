@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use events::dead_letter;
 use futures::future::join_all;
 use outbox::Claimed;
 use rdkafka::config::ClientConfig;
@@ -100,10 +101,14 @@ impl Producers {
             chrono::Utc::now(),
         );
         let payload = serde_json::to_string(&letter).expect("a dead letter is plain JSON");
-        let headers = OwnedHeaders::new_with_capacity(3)
+        let headers = OwnedHeaders::new_with_capacity(4)
             .insert(header("event_id", &row.id.to_string()))
-            .insert(header("error_code", EXHAUSTED_CODE))
-            .insert(header("error_reason", &truncate(&reason)));
+            .insert(header(dead_letter::headers::ERROR_CODE, EXHAUSTED_CODE))
+            .insert(header(
+                dead_letter::headers::ERROR_REASON,
+                &truncate(&reason),
+            ))
+            .insert(header(dead_letter::headers::SOURCE_TOPIC, source_topic));
         send(&self.dead_letters, dlq_topic, &row.key, &payload, headers).await
     }
 }

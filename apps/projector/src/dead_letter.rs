@@ -1,6 +1,7 @@
 //! Publishing rejected messages to the DLQ topic as `events::DeadLetter`, with the reason
 //! in the body and in headers, under the original key.
 
+use events::dead_letter::headers;
 use events::DeadLetter;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Message, OwnedHeaders};
@@ -24,18 +25,18 @@ pub async fn publish(producer: &FutureProducer, rejected: &Rejected) -> Result<(
     let body = serde_json::to_string(&letter).expect("dead letter is plain JSON");
     let partition = message.partition().to_string();
     let offset = message.offset().to_string();
-    let headers = OwnedHeaders::new()
-        .insert(header("error_reason", &rejected.reason))
-        .insert(header("error_code", rejected.reason_code))
-        .insert(header("source_topic", message.topic()))
-        .insert(header("source_partition", &partition))
-        .insert(header("source_offset", &offset));
+    let dead_letter_headers = OwnedHeaders::new()
+        .insert(header(headers::ERROR_REASON, &rejected.reason))
+        .insert(header(headers::ERROR_CODE, rejected.reason_code))
+        .insert(header(headers::SOURCE_TOPIC, message.topic()))
+        .insert(header(headers::SOURCE_PARTITION, &partition))
+        .insert(header(headers::SOURCE_OFFSET, &offset));
     producer
         .send(
             FutureRecord::to(&rejected.dlq_topic)
                 .key(message.key().unwrap_or_default())
                 .payload(&body)
-                .headers(headers),
+                .headers(dead_letter_headers),
             Timeout::Never,
         )
         .await

@@ -7,6 +7,7 @@
 //! consumer can dead-letter the message with a precise `error_reason`.
 
 pub mod consumer_groups;
+pub mod dead_letter;
 mod envelope;
 mod sku;
 mod stock;

@@ -9,12 +9,13 @@ use rdkafka::message::{Header, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
 
-/// Header names of a dead letter; the body repeats code and reason.
-pub const HEADER_REASON: &str = "error_reason";
-pub const HEADER_CODE: &str = "error_code";
-pub const HEADER_SOURCE_TOPIC: &str = "source_topic";
-pub const HEADER_SOURCE_PARTITION: &str = "source_partition";
-pub const HEADER_SOURCE_OFFSET: &str = "source_offset";
+/// Header names of a dead letter (owned by `events::dead_letter::headers`); the body
+/// repeats code and reason.
+pub use events::dead_letter::headers::{
+    ERROR_CODE as HEADER_CODE, ERROR_REASON as HEADER_REASON,
+    SOURCE_OFFSET as HEADER_SOURCE_OFFSET, SOURCE_PARTITION as HEADER_SOURCE_PARTITION,
+    SOURCE_TOPIC as HEADER_SOURCE_TOPIC,
+};
 
 /// The JSON body of the dead letter of `message` (an `events::DeadLetter`).
 pub fn body(message: &impl Message, reason_code: &str, reason: &str, at: DateTime<Utc>) -> String {

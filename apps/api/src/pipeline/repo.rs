@@ -16,9 +16,6 @@ pub async fn requeue_orders_outbox(db: &PgPool) -> sqlx::Result<u64> {
     outbox::requeue_dead(db).await
 }
 
-/// The action log's name of a re-queue (contract: docs/spec.md#pipeline-page).
-pub const REQUEUE_ACTION: &str = "requeue_dead_outbox";
-
 /// Records that `actor` re-queued `requeued` dead rows of the outbox `name`.
 pub async fn record_requeue(
     db: &PgPool,
@@ -29,7 +26,7 @@ pub async fn record_requeue(
 ) -> sqlx::Result<Uuid> {
     operator_actions::repo::record(
         db,
-        REQUEUE_ACTION,
+        operator_actions::domain::REQUEUE_DEAD_OUTBOX,
         actor_id,
         actor_email,
         &format!("outbox:{name}"),

@@ -9,6 +9,7 @@ mod helpers;
 // Endpoints and flows.
 mod auth;
 mod cancellation;
+mod dead_letters;
 mod inventory;
 mod live;
 mod orders;

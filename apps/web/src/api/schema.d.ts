@@ -5,6 +5,107 @@
  */
 
 export interface paths {
+    "/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dead letters of `orders.dlq` or `inventory.dlq`, newest first.
+         * @description Reads the newest 5,000 messages of each partition of the topic (no consumer group, no
+         *     committed offsets). Discarded letters are left out unless `include_discarded=true`.
+         */
+        get: operations["list_dead_letters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redrives every non-discarded, redrivable dead letter of a topic with one `error_code`
+         *     (among the newest 5,000 per partition), each logged.
+         */
+        post: operations["redrive_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/{topic}/{partition}/{offset}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hides one dead letter from the default listing (it stays in the topic), logged. */
+        post: operations["discard_dead_letter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/{topic}/{partition}/{offset}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends one dead letter's original payload, unchanged and with its original key, to its
+         *     source topic, once its cause is fixed.
+         * @description Redriving again is allowed and logged again: the consumers that de-duplicate by
+         *     `event_id` (projector audit, inventory, orders saga) process the event once; the stream
+         *     job counts it only within its lateness bound (1 h).
+         */
+        post: operations["redrive_dead_letter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/operator-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every redrive and discard of a dead letter and every re-queue of an outbox's dead rows:
+         *     who, when, what. Newest first.
+         */
+        get: operations["list_operator_actions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/orders": {
         parameters: {
             query?: never;
@@ -390,6 +491,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What an operator did.
+         * @enum {string}
+         */
+        ActionName: "redrive" | "discard" | "requeue_dead_outbox";
         /** @description `GET /availability?sku=A&sku=B`: one entry per distinct SKU asked, in the order asked. */
         AvailabilityList: {
             items: components["schemas"]["SkuAvailability"][];
@@ -453,6 +559,65 @@ export interface components {
         };
         /** @enum {string} */
         Currency: "HUF" | "EUR" | "USD";
+        /** @description One dead letter as the console shows it. */
+        DeadLetterItem: {
+            /**
+             * @description Machine-readable reason, e.g. `malformed_json`; `unknown` when the letter names none.
+             * @example invalid_field
+             */
+            error_code: string;
+            error_reason: string;
+            /** @description Every header of the dead letter. */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The original message's key (an order id, or a SKU), as text. */
+            key?: string | null;
+            last_action?: null | components["schemas"]["LastAction"];
+            /** Format: int64 */
+            offset: number;
+            /**
+             * @description The original message as text: exactly what a redrive sends (JSON is sent compact,
+             *     its members in their original order).
+             */
+            original_payload?: string | null;
+            /** Format: int32 */
+            partition: number;
+            /** @description The dead letter's value as text: an `events::DeadLetter` JSON object. */
+            payload: string;
+            /**
+             * @description Whether it may be redriven: false for a derived source topic (`orders.sku-stats`),
+             *     an unknown or missing one, or a letter without an original payload.
+             */
+            redrivable: boolean;
+            /** Format: int64 */
+            source_offset?: number | null;
+            /** Format: int32 */
+            source_partition?: number | null;
+            /**
+             * @description The topic the original message was read from (or, for an outbox row, meant for).
+             * @example orders.events
+             */
+            source_topic?: string | null;
+            state: components["schemas"]["LetterState"];
+            /**
+             * Format: date-time
+             * @description When the letter was written to the DLQ (RFC 3339 UTC).
+             */
+            timestamp: string;
+            topic: components["schemas"]["DlqTopic"];
+        };
+        DeadLetterPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["DeadLetterItem"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * @description Every `error_code` among the letters read (discarded ones only with
+             *     `include_discarded`), whatever `reason` filters: most frequent first.
+             */
+            reasons: components["schemas"]["ReasonCount"][];
+        };
         DependencyStatus: {
             /** @description Why it is down (a short, non-sensitive description). */
             error?: string | null;
@@ -461,6 +626,15 @@ export interface components {
             /** @description `up` or `down`. */
             status: string;
         };
+        Discarded: {
+            /** Format: int64 */
+            discarded: number;
+        };
+        /**
+         * @description A dead-letter topic the console reads.
+         * @enum {string}
+         */
+        DlqTopic: "orders.dlq" | "inventory.dlq";
         /** @description The body of every error response. */
         ErrorBody: {
             error: components["schemas"]["ErrorObject"];
@@ -493,11 +667,48 @@ export interface components {
             /** Format: int64 */
             total_lag: number;
         };
+        /** @description The latest operator action on a dead letter. */
+        LastAction: {
+            action: components["schemas"]["ActionName"];
+            actor_email: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * @description Where a dead letter stands after the operator actions on it (its latest one counts).
+         * @enum {string}
+         */
+        LetterState: "dead" | "redriven" | "discarded";
         LoginRequest: {
             /** @example ann@example.com */
             email: string;
             /** Format: password */
             password: string;
+        };
+        /** @description One entry of the action log. */
+        OperatorAction: {
+            action: components["schemas"]["ActionName"];
+            actor_email: string;
+            /**
+             * Format: uuid
+             * @description The admin who did it.
+             */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description More about it, e.g. the redrive's destination topic. */
+            detail: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What it was done to: a dead letter `orders.dlq/1/42`, or an outbox `outbox:orders`.
+             * @example orders.dlq/1/42
+             */
+            target: string;
+        };
+        OperatorActionPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["OperatorAction"][];
         };
         /** @description The full snapshot of one order. */
         Order: {
@@ -628,6 +839,30 @@ export interface components {
             sampled_at: string;
             stream_job: components["schemas"]["StreamJobSection"];
             topics: components["schemas"]["TopicsSection"];
+        };
+        /** @description How many listed letters have one `error_code`. */
+        ReasonCount: {
+            /** Format: int64 */
+            count: number;
+            error_code: string;
+        };
+        RedriveAllRequest: {
+            /** @description Every non-discarded, redrivable letter with this `error_code` is redriven. */
+            error_code: string;
+            topic: components["schemas"]["DlqTopic"];
+        };
+        Redriven: {
+            /** Format: int64 */
+            redriven: number;
+        };
+        RedrivenAll: {
+            /** Format: int64 */
+            redriven: number;
+            /**
+             * Format: int64
+             * @description Letters with that code that may not be redriven (see `redrivable`).
+             */
+            skipped: number;
         };
         /**
          * @description Optional when the `refresh_token` cookie is sent instead. When a body is sent it must be
@@ -836,6 +1071,367 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_dead_letters: {
+        parameters: {
+            query?: {
+                /** @description The DLQ topic to read (default `orders.dlq`). */
+                topic?: components["schemas"]["DlqTopic"];
+                /**
+                 * @description Only letters with this `error_code`, e.g. `invalid_field`.
+                 * @example malformed_json
+                 */
+                reason?: string;
+                /** @description Also list discarded letters (default `false`). */
+                include_discarded?: boolean;
+                /** @description Maximum number of items, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page, unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of dead letters, and the count per reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid `topic`, `reason`, `include_discarded`, `limit` or `cursor` (named in `details`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redrive_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedriveAllRequest"];
+            };
+        };
+        responses: {
+            /** @description How many were redriven, and how many with that code may not be */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedrivenAll"];
+                };
+            };
+            /** @description The body is not valid JSON (`MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown `topic` or invalid `error_code` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    discard_dead_letter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The DLQ topic */
+                topic: components["schemas"]["DlqTopic"];
+                /** @description Partition of the dead letter */
+                partition: number;
+                /** @description Offset of the dead letter */
+                offset: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded and logged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discarded"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such topic, partition or offset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redrive_dead_letter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The DLQ topic */
+                topic: components["schemas"]["DlqTopic"];
+                /** @description Partition of the dead letter */
+                partition: number;
+                /** @description Offset of the dead letter */
+                offset: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redriven and logged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redriven"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such topic, partition or offset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The source topic is derived (`orders.sku-stats`), unknown or missing (`NOT_REDRIVABLE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_operator_actions: {
+        parameters: {
+            query?: {
+                /** @description Maximum number of entries, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest entries of the action log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorActionPage"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid `limit` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service this request needs is unreachable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     admin_list_orders: {
         parameters: {
             query?: {

@@ -7,6 +7,7 @@
 // Each helper covers its endpoint completely, whether or not every test uses every part.
 #![allow(dead_code)]
 
+pub mod dead_letters;
 mod endpoints;
 mod inventory;
 mod live;

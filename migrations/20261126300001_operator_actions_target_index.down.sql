@@ -1,0 +1,2 @@
+DROP INDEX operator_actions_at_idx;
+DROP INDEX operator_actions_target_at_idx;
