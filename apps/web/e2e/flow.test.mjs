@@ -170,8 +170,11 @@ describe("orderflow web E2E", { concurrency: false }, () => {
   let stalePage;
 
   it("pays with an optimistic update (the UI changes before the server answers)", T, async () => {
-    // A second tab that still shows the order as "created", for the 409 below.
+    // A second tab that still shows the order as "created", for the 409 below. It must not
+    // learn of the payment: its live stream is refused, so it falls back to polling, and a
+    // settled order is not polled (with the stream open, the tab would show "paid" at once).
     stalePage = await context.newPage();
+    await stalePage.route("**/api/live/**", (route) => route.abort());
     await stalePage.goto(`${BASE_URL}/orders/${orderId}`);
     await stalePage
       .locator('[data-testid="order-status"][data-status="created"]')
