@@ -144,7 +144,7 @@ step_progress() {
     watch=$(grep '^PROGRESS_DIR ' "$log" 2>/dev/null | tail -n 1)
     dir=$(cut -d' ' -f2 <<<"$watch")
     if [ -n "$watch" ] && [ -d "$dir" ]; then
-      echo "$(du -sm "$dir" | cut -f1) of ~$(cut -d' ' -f3 <<<"$watch") MB: $last"
+      echo "$(du -sm "$dir" 2>/dev/null | cut -f1) of ~$(cut -d' ' -f3 <<<"$watch") MB: $last"
     else
       echo "$last"
     fi
