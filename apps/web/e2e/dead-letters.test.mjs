@@ -146,7 +146,10 @@ describe("dead-letter console", { concurrency: false }, () => {
       )
       .waitFor();
 
-    await page.getByLabel("Show discarded").check();
+    // The checkbox mirrors the URL (?discarded=1), which updates a moment after the click:
+    // click, then wait for it to be checked (`check()` asserts at once and can race).
+    await page.getByLabel("Show discarded").click();
+    await page.locator("#include-discarded:checked").waitFor();
     await row(discarded)
       .locator('[data-testid="dead-letter-state"][data-state="discarded"]')
       .waitFor();
