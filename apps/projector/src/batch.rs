@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use events::Envelope;
+use kafka_consumer::offsets::Offsets;
 use rdkafka::message::{Message, OwnedMessage};
 use read_model::{parse_sku_stat_message, SkuStat, SkuStatKey};
 
@@ -47,7 +48,7 @@ pub struct Batch {
     pub coalesced: usize,
     pub rejected: Vec<Rejected>,
     /// Per (topic, partition): the offset to commit, the highest consumed + 1.
-    pub offsets: BTreeMap<(String, i32), i64>,
+    pub offsets: Offsets,
 }
 
 impl Batch {

@@ -6,10 +6,10 @@
 //! is committed) until it succeeds or the process stops. Writes are idempotent (unique
 //! `event_id`; `$set` by `(sku, currency, window_start)`), so a replay changes nothing.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use futures::future::join_all;
+use kafka_consumer::offsets::{self, Offsets};
+use kafka_consumer::receive;
+use kafka_consumer::retry::{self, Backoff};
 use mongodb::Database;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer};
@@ -17,7 +17,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use rdkafka::statistics::Statistics;
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use rdkafka::ClientContext;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -25,8 +25,10 @@ use crate::batch::{Batch, DeadLetterTopics, Topics};
 use crate::config::Config;
 use crate::dead_letter;
 
-const FIRST_RETRY_DELAY: Duration = Duration::from_millis(100);
-const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
+/// Counter of retried operations, labelled by operation.
+const RETRIES_METRIC: &str = "projector_retries_total";
+/// Counter of failed receives.
+const CONSUME_ERRORS_METRIC: &str = "projector_consume_errors_total";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectorError {
@@ -60,8 +62,6 @@ impl ClientContext for LagContext {
 }
 
 impl ConsumerContext for LagContext {}
-
-type Offsets = BTreeMap<(String, i32), i64>;
 
 pub struct Projector {
     config: Config,
@@ -120,7 +120,7 @@ impl Projector {
     /// Consumes until `stop` turns true. Indexes are created first (retried while MongoDB
     /// is unreachable).
     pub async fn run(&self, mut stop: watch::Receiver<bool>) -> Result<(), ProjectorError> {
-        if retry("create indexes", &mut stop, || {
+        if retry::until_ok(RETRIES_METRIC, "create indexes", &mut stop, || {
             read_model::ensure_indexes(&self.database)
         })
         .await
@@ -187,7 +187,7 @@ impl Projector {
                         Ok(message) => early.push(message.detach()),
                         Err(err) => {
                             tracing::warn!(error = %err, "consume failed");
-                            metrics::counter!("projector_consume_errors_total").increment(1);
+                            metrics::counter!(CONSUME_ERRORS_METRIC).increment(1);
                         }
                     }
                 }
@@ -214,7 +214,7 @@ impl Projector {
                 Ok(Ok(message)) => messages.push(message.detach()),
                 Ok(Err(err)) => {
                     tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("projector_consume_errors_total").increment(1);
+                    metrics::counter!(CONSUME_ERRORS_METRIC).increment(1);
                     break;
                 }
             }
@@ -225,21 +225,9 @@ impl Projector {
 
     /// The next message, waiting as long as it takes; `None` when `stop` turned true.
     async fn first_message(&self, stop: &mut watch::Receiver<bool>) -> Option<OwnedMessage> {
-        loop {
-            let received = tokio::select! {
-                biased;
-                _ = stop.wait_for(|stop| *stop) => return None,
-                received = self.consumer.recv() => received,
-            };
-            match received {
-                Ok(message) => return Some(message.detach()),
-                Err(err) => {
-                    tracing::warn!(error = %err, "consume failed");
-                    metrics::counter!("projector_consume_errors_total").increment(1);
-                    tokio::time::sleep(FIRST_RETRY_DELAY).await;
-                }
-            }
-        }
+        receive::next_or_stop(&self.consumer, stop, CONSUME_ERRORS_METRIC)
+            .await
+            .map(|message| message.detach())
     }
 
     #[tracing::instrument(name = "validate", skip_all, fields(messages = messages.len()))]
@@ -259,10 +247,11 @@ impl Projector {
         if batch.events.is_empty() {
             return true;
         }
-        let Some(written) = retry("insert order events", &mut stop, || {
-            read_model::insert_events(&self.database, &batch.events)
-        })
-        .await
+        let Some(written) =
+            retry::until_ok(RETRIES_METRIC, "insert order events", &mut stop, || {
+                read_model::insert_events(&self.database, &batch.events)
+            })
+            .await
         else {
             return false;
         };
@@ -278,10 +267,11 @@ impl Projector {
         if batch.stock_events.is_empty() {
             return true;
         }
-        let Some(written) = retry("insert stock events", &mut stop, || {
-            read_model::insert_stock_events(&self.database, &batch.stock_events)
-        })
-        .await
+        let Some(written) =
+            retry::until_ok(RETRIES_METRIC, "insert stock events", &mut stop, || {
+                read_model::insert_stock_events(&self.database, &batch.stock_events)
+            })
+            .await
         else {
             return false;
         };
@@ -297,7 +287,7 @@ impl Projector {
         if batch.stats.is_empty() {
             return true;
         }
-        if retry("upsert sku stats", &mut stop, || {
+        if retry::until_ok(RETRIES_METRIC, "upsert sku stats", &mut stop, || {
             read_model::sku_stats::upsert_stats(&self.database, &batch.stats)
         })
         .await
@@ -328,7 +318,7 @@ impl Projector {
                 "dead-lettering message"
             );
         }
-        let mut delay = FIRST_RETRY_DELAY;
+        let mut delays = Backoff::default();
         while !pending.is_empty() {
             let results = join_all(
                 pending
@@ -354,9 +344,9 @@ impl Projector {
             if pending.is_empty() {
                 break;
             }
-            metrics::counter!("projector_retries_total", "operation" => "publish dead letter")
-                .increment(1);
-            if !backoff(&mut delay, &mut stop).await {
+            metrics::counter!(RETRIES_METRIC, "operation" => "publish dead letter").increment(1);
+            let delay = delays.next().expect("backoff is endless");
+            if !retry::pause(delay, &mut stop).await {
                 return false;
             }
         }
@@ -368,55 +358,11 @@ impl Projector {
     /// synchronous; at worst a restart re-reads messages whose writes are idempotent.
     #[tracing::instrument(name = "commit", skip_all, fields(partitions = offsets.len()))]
     fn commit(&self, offsets: &Offsets, mode: CommitMode) {
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in offsets {
-            if let Err(err) = list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            {
-                tracing::warn!(error = %err, topic, partition, "cannot list offset to commit");
-            }
-        }
-        if let Err(err) = self.consumer.commit(&list, mode) {
+        if let Err(err) = self
+            .consumer
+            .commit(&offsets::partition_list(offsets), mode)
+        {
             tracing::warn!(error = %err, "offset commit failed; the next commit covers it");
-        }
-    }
-}
-
-/// Sleeps `delay` (then doubles it, up to the maximum); `false` when `stop` turned true.
-async fn backoff(delay: &mut Duration, stop: &mut watch::Receiver<bool>) -> bool {
-    tokio::select! {
-        () = tokio::time::sleep(*delay) => {}
-        _ = stop.wait_for(|stop| *stop) => return false,
-    }
-    *delay = (*delay * 2).min(MAX_RETRY_DELAY);
-    true
-}
-
-/// Retries `operation` with exponential backoff until it succeeds (`Some`) or `stop`
-/// turns true (`None`).
-async fn retry<T, E, F, Fut>(
-    what: &'static str,
-    stop: &mut watch::Receiver<bool>,
-    mut operation: F,
-) -> Option<T>
-where
-    E: std::fmt::Display,
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let mut delay = FIRST_RETRY_DELAY;
-    loop {
-        if *stop.borrow() {
-            return None;
-        }
-        match operation().await {
-            Ok(value) => return Some(value),
-            Err(err) => {
-                tracing::warn!(operation = what, error = %err, retry_in_ms = delay.as_millis() as u64, "retrying");
-                metrics::counter!("projector_retries_total", "operation" => what).increment(1);
-                if !backoff(&mut delay, stop).await {
-                    return None;
-                }
-            }
         }
     }
 }

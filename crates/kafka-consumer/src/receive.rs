@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use rdkafka::consumer::StreamConsumer;
+use rdkafka::consumer::{ConsumerContext, StreamConsumer};
 use rdkafka::message::BorrowedMessage;
 use tokio::sync::watch;
 
@@ -12,8 +12,8 @@ const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// The next message, waiting as long as it takes; `None` once `stop` turned true (checked
 /// first, so a stop wins over a ready message). A failed receive is logged, counted in the
 /// counter `errors_metric` and retried after a short pause.
-pub async fn next_or_stop<'c>(
-    consumer: &'c StreamConsumer,
+pub async fn next_or_stop<'c, C: ConsumerContext + 'static>(
+    consumer: &'c StreamConsumer<C>,
     stop: &mut watch::Receiver<bool>,
     errors_metric: &'static str,
 ) -> Option<BorrowedMessage<'c>> {

@@ -58,12 +58,19 @@ where
                 let delay = delays.next().expect("backoff is endless");
                 tracing::warn!(operation = what, error = %err, retry_in_ms = delay.as_millis() as u64, "retrying");
                 metrics::counter!(metric, "operation" => what).increment(1);
-                tokio::select! {
-                    () = tokio::time::sleep(delay) => {}
-                    _ = stop.wait_for(|stop| *stop) => return None,
+                if !pause(delay, stop).await {
+                    return None;
                 }
             }
         }
+    }
+}
+
+/// Waits `delay`; `false` as soon as `stop` turns true instead (the caller gives up).
+pub async fn pause(delay: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => true,
+        _ = stop.wait_for(|stop| *stop) => false,
     }
 }
 
