@@ -56,17 +56,7 @@ async fn the_reason_filter_lists_only_that_reason_and_every_reason_is_counted() 
     let broker = SharedBroker::new();
     let (wanted, other) = (unique_error_code("wanted"), unique_error_code("other"));
     for code in [&wanted, &other, &wanted] {
-        let event = order_created();
-        let original = event.to_json();
-        broker
-            .dead_letter(
-                "orders.dlq",
-                "orders.events",
-                &event.message_key(),
-                original.as_bytes(),
-                code,
-            )
-            .await;
+        broker.dead_letter_order_event(&order_created(), code).await;
     }
 
     let response = app
@@ -105,15 +95,8 @@ async fn pages_follow_the_cursor_newest_first() {
     let broker = SharedBroker::new();
     let code = unique_error_code("paged");
     for _ in 0..3 {
-        let event = order_created();
         broker
-            .dead_letter(
-                "orders.dlq",
-                "orders.events",
-                &event.message_key(),
-                event.to_json().as_bytes(),
-                &code,
-            )
+            .dead_letter_order_event(&order_created(), &code)
             .await;
     }
     let all = app

@@ -14,15 +14,7 @@ async fn a_discarded_letter_is_hidden_and_the_discard_is_logged() {
     let broker = SharedBroker::new();
     let code = unique_error_code("discard");
     let event = order_created();
-    broker
-        .dead_letter(
-            "orders.dlq",
-            "orders.events",
-            &event.message_key(),
-            event.to_json().as_bytes(),
-            &code,
-        )
-        .await;
+    broker.dead_letter_order_event(&event, &code).await;
     let letter = app.only_dead_letter(&admin, "orders.dlq", &code).await;
     assert_eq!(letter["state"], "dead");
 
@@ -75,15 +67,8 @@ async fn the_action_log_is_newest_first_and_limited() {
     let broker = SharedBroker::new();
     let code = unique_error_code("log");
     for _ in 0..2 {
-        let event = order_created();
         broker
-            .dead_letter(
-                "orders.dlq",
-                "orders.events",
-                &event.message_key(),
-                event.to_json().as_bytes(),
-                &code,
-            )
+            .dead_letter_order_event(&order_created(), &code)
             .await;
     }
     let letters = app

@@ -20,15 +20,7 @@ async fn a_fixed_dead_letter_is_processed_once_however_often_it_is_redriven() {
     // the consumers' own writer.
     let event = order_created();
     let original = event.to_json();
-    broker
-        .dead_letter(
-            "orders.dlq",
-            "orders.events",
-            &event.message_key(),
-            original.as_bytes(),
-            &code,
-        )
-        .await;
+    broker.dead_letter_order_event(&event, &code).await;
     let letter = app.only_dead_letter(&admin, "orders.dlq", &code).await;
     assert_eq!(
         letter["original_payload"],
@@ -103,16 +95,7 @@ async fn redrive_all_sends_every_redrivable_letter_with_the_reason_that_is_not_d
     let code = unique_error_code("bulk");
     let events = [order_created(), order_created(), order_created()];
     for event in &events {
-        let original = event.to_json();
-        broker
-            .dead_letter(
-                "orders.dlq",
-                "orders.events",
-                &event.message_key(),
-                original.as_bytes(),
-                &code,
-            )
-            .await;
+        broker.dead_letter_order_event(event, &code).await;
     }
     broker
         .dead_letter("orders.dlq", "orders.sku-stats", "SKU-1", b"{}", &code)

@@ -183,6 +183,18 @@ impl SharedBroker {
         .await
         .expect("dead letter published");
     }
+
+    /// The dead letter a consumer of `orders.events` writes for `event`, in `orders.dlq`.
+    pub async fn dead_letter_order_event(&self, event: &Envelope, error_code: &str) {
+        self.dead_letter(
+            "orders.dlq",
+            "orders.events",
+            &event.message_key(),
+            event.to_json().as_bytes(),
+            error_code,
+        )
+        .await;
+    }
 }
 
 /// A valid `OrderCreated` of a new order for a SKU the inventory does not know (it is
